@@ -1,0 +1,236 @@
+"""Reads and writes. Core statements in batches, no per-row ORM flushes.
+
+Writes are idempotent: an item is keyed by its content hash, an entity by
+(kind, name), so a batch replayed after a crash inserts nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.dml import Insert
+
+from tracker.models import Analysis, Item
+from tracker.store.schema import Amount, Entity, ItemEntity, ItemLabel, Source
+from tracker.store.schema import Item as ItemRow
+
+items_t: Table = ItemRow.__table__  # type: ignore[assignment]
+labels_t: Table = ItemLabel.__table__  # type: ignore[assignment]
+entities_t: Table = Entity.__table__  # type: ignore[assignment]
+item_entities_t: Table = ItemEntity.__table__  # type: ignore[assignment]
+amounts_t: Table = Amount.__table__  # type: ignore[assignment]
+sources_t: Table = Source.__table__  # type: ignore[assignment]
+
+
+def _insert(conn: Connection, table: Table) -> Insert:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)  # type: ignore[no-any-return]
+
+
+def ensure_source(
+    conn: Connection, *, kind: str, name: str, location: str, interval: int, now: datetime
+) -> int:
+    """The id of the source at ``location``, created if new."""
+    found = conn.execute(select(sources_t.c.id).where(sources_t.c.location == location)).scalar()
+    if found is not None:
+        return int(found)
+    taken = conn.execute(select(sources_t.c.id).where(sources_t.c.name == name)).scalar()
+    if taken is not None:
+        name = f"{name} ({location})"
+    stmt = _insert(conn, sources_t).values(
+        kind=kind, name=name, location=location, interval_seconds=interval, enabled=True,
+        error_count=0, created_at=now,
+    ).on_conflict_do_nothing()
+    conn.execute(stmt)
+    return int(conn.execute(select(sources_t.c.id).where(sources_t.c.location == location)).scalar_one())
+
+
+def record_check(
+    conn: Connection, source_id: int, *, now: datetime, next_check: datetime, error: str | None
+) -> None:
+    """Note a source's check: its health and when it is next due."""
+    values: dict[str, Any] = {
+        "last_checked_at": now,
+        "next_check_at": next_check,
+        "last_status": "error" if error else "ok",
+        "last_error": error,
+    }
+    if error:
+        values["error_count"] = sources_t.c.error_count + 1
+    else:
+        values["error_count"] = 0
+    conn.execute(update(sources_t).where(sources_t.c.id == source_id).values(**values))
+
+
+def existing_hashes(conn: Connection, hashes: Sequence[str]) -> set[str]:
+    if not hashes:
+        return set()
+    rows = conn.execute(select(items_t.c.content_hash).where(items_t.c.content_hash.in_(hashes)))
+    return set(rows.scalars())
+
+
+def store_items(
+    conn: Connection, source_id: int, batch: Sequence[tuple[Item, Analysis]], fetched_at: datetime
+) -> tuple[int, int]:
+    """Insert new items with their labels, entities and amounts: (new, duplicate)."""
+    if not batch:
+        return 0, 0
+    fresh: dict[str, tuple[Item, Analysis]] = {}
+    for item, analysis in batch:
+        fresh.setdefault(item.content_hash, (item, analysis))
+    known = existing_hashes(conn, list(fresh))
+    todo = [pair for h, pair in fresh.items() if h not in known]
+    if not todo:
+        return 0, len(batch)
+    rows = [
+        {
+            "source_id": source_id, "guid": item.guid, "url": item.url, "title": item.title,
+            "body": item.body, "has_headline": item.has_headline,
+            "published_at": item.published_at, "date_source": item.date_source,
+            "fetched_at": fetched_at, "content_hash": item.content_hash,
+            "rules_version": analysis.rules_version,
+        }
+        for item, analysis in todo
+    ]
+    stmt = _insert(conn, items_t).on_conflict_do_nothing(index_elements=["content_hash"])
+    inserted = conn.execute(stmt.returning(items_t.c.id, items_t.c.content_hash), rows).all()
+    ids = {content_hash: item_id for item_id, content_hash in inserted}
+    analyses = [(ids[item.content_hash], analysis) for item, analysis in todo if item.content_hash in ids]
+    _store_analyses(conn, analyses)
+    return len(ids), len(batch) - len(ids)
+
+
+def _store_analyses(conn: Connection, analyses: Sequence[tuple[int, Analysis]]) -> None:
+    labels = [
+        {"item_id": item_id, "category": label.category, "score": label.score,
+         "evidence": label.evidence, "rules_version": label.rules_version}
+        for item_id, analysis in analyses
+        for label in analysis.labels
+    ]
+    if labels:
+        conn.execute(_insert(conn, labels_t), labels)
+    amounts = [
+        {"item_id": item_id, "value": a.value, "currency": a.currency, "text": a.text[:200],
+         "kind": a.kind, "conversion_of": a.conversion_of}
+        for item_id, analysis in analyses
+        for a in analysis.amounts
+    ]
+    if amounts:
+        conn.execute(_insert(conn, amounts_t), amounts)
+    wanted = {(e.kind, e.name): e.jurisdiction for _, a in analyses for e in a.entities}
+    entity_ids = _entity_ids(conn, wanted)
+    links = {
+        (item_id, entity_ids[(e.kind, e.name)], e.role): e.mention[:300]
+        for item_id, analysis in analyses
+        for e in analysis.entities
+    }
+    if links:
+        conn.execute(
+            _insert(conn, item_entities_t).on_conflict_do_nothing(),
+            [{"item_id": i, "entity_id": e, "role": r, "mention": m} for (i, e, r), m in links.items()],
+        )
+
+
+def _entity_ids(conn: Connection, wanted: dict[tuple[str, str], str | None]) -> dict[tuple[str, str], int]:
+    if not wanted:
+        return {}
+    conn.execute(
+        _insert(conn, entities_t).on_conflict_do_nothing(index_elements=["kind", "name"]),
+        [{"kind": k, "name": n, "jurisdiction": j, "aliases": []} for (k, n), j in wanted.items()],
+    )
+    names = {name for _, name in wanted}
+    rows = conn.execute(
+        select(entities_t.c.id, entities_t.c.kind, entities_t.c.name).where(entities_t.c.name.in_(names))
+    )
+    return {(kind, name): int(eid) for eid, kind, name in rows if (kind, name) in wanted}
+
+
+def list_items(
+    conn: Connection,
+    *,
+    threshold: float,
+    category: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Items newest first, each with its labels at or above ``threshold``."""
+    query = (
+        select(items_t.c.id, items_t.c.title, items_t.c.url, items_t.c.published_at,
+               items_t.c.date_source, items_t.c.event_id, sources_t.c.name.label("source"))
+        .join(sources_t, sources_t.c.id == items_t.c.source_id)
+        .order_by(items_t.c.published_at.desc(), items_t.c.id.desc())
+    )
+    if category:
+        query = query.where(
+            select(labels_t.c.id)
+            .where(labels_t.c.item_id == items_t.c.id, labels_t.c.category == category,
+                   labels_t.c.score >= threshold)
+            .exists()
+        )
+    if since:
+        query = query.where(items_t.c.published_at >= since)
+    if until:
+        query = query.where(items_t.c.published_at < until)
+    if limit:
+        query = query.limit(limit)
+    items = [dict(row._mapping) for row in conn.execute(query)]
+    labels = _labels_for(conn, [i["id"] for i in items], threshold)
+    for item in items:
+        item["labels"] = labels.get(item["id"], [])
+    return items
+
+
+def _labels_for(conn: Connection, ids: Iterable[int], threshold: float) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    ids = list(ids)
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(
+            select(labels_t.c.item_id, labels_t.c.category, labels_t.c.score, labels_t.c.evidence)
+            .where(labels_t.c.item_id.in_(ids[start : start + 500]), labels_t.c.score >= threshold)
+            .order_by(labels_t.c.item_id, labels_t.c.score.desc())
+        )
+        for item_id, category, score, evidence in rows:
+            out.setdefault(item_id, []).append(
+                {"category": category, "score": round(float(score), 3), "evidence": evidence}
+            )
+    return out
+
+
+def source_health(conn: Connection) -> list[dict[str, Any]]:
+    """Every source with its item count and last check."""
+    count = (
+        select(func.count(items_t.c.id)).where(items_t.c.source_id == sources_t.c.id).scalar_subquery()
+    )
+    query = select(
+        sources_t.c.id, sources_t.c.kind, sources_t.c.name, sources_t.c.location, sources_t.c.enabled,
+        sources_t.c.last_checked_at, sources_t.c.next_check_at, sources_t.c.last_status,
+        sources_t.c.error_count, sources_t.c.last_error, count.label("items"),
+    ).order_by(sources_t.c.name)
+    return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def totals(conn: Connection, threshold: float) -> dict[str, Any]:
+    """Counts for ``status``: items, events, labels per category, pending alerts."""
+    from tracker.store.schema import Alert, Event
+
+    per_category = dict(
+        conn.execute(
+            select(labels_t.c.category, func.count()).where(labels_t.c.score >= threshold)
+            .group_by(labels_t.c.category)
+        ).all()
+    )
+    return {
+        "items": conn.execute(select(func.count()).select_from(items_t)).scalar_one(),
+        "events": conn.execute(select(func.count()).select_from(Event.__table__)).scalar_one(),
+        "labels": per_category,
+        "alerts_pending": conn.execute(
+            select(func.count()).select_from(Alert.__table__).where(Alert.__table__.c.status == "pending")
+        ).scalar_one(),
+        "latest_item": conn.execute(select(func.max(items_t.c.fetched_at))).scalar(),
+    }

@@ -1,0 +1,206 @@
+"""The database schema: SQLAlchemy 2.x typed models, the source of truth for
+Alembic migrations (``migrations/``). Times are stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware UTC time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Source(Base):
+    """Where items come from: a file or folder, or a feed URL."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # file, feed
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    location: Mapped[str] = mapped_column(String(2000), unique=True)  # absolute path or URL
+    interval_seconds: Mapped[int] = mapped_column(Integer, default=900)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_checked_at: Mapped[datetime | None]
+    next_check_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_status: Mapped[str | None] = mapped_column(String(100))
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Event(Base):
+    """One happening, reported by one or more items."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    categories: Mapped[list[Any]] = mapped_column(default=list)
+    participants: Mapped[list[Any]] = mapped_column(default=list)
+    jurisdiction: Mapped[str | None] = mapped_column(String(16))
+    amount_value: Mapped[Decimal | None] = mapped_column(Numeric(24, 2))
+    amount_currency: Mapped[str | None] = mapped_column(String(3))
+    first_seen: Mapped[datetime] = mapped_column(index=True)
+    last_seen: Mapped[datetime]
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Item(Base):
+    """One article as ingested, identified by the hash of its words."""
+
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    guid: Mapped[str | None] = mapped_column(String(2000))
+    url: Mapped[str] = mapped_column(String(2000), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    has_headline: Mapped[bool] = mapped_column(Boolean, default=True)
+    published_at: Mapped[datetime] = mapped_column(index=True)
+    date_source: Mapped[str] = mapped_column(String(16))  # header, text, feed, modified, fetched
+    fetched_at: Mapped[datetime]
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), index=True
+    )
+    rules_version: Mapped[str] = mapped_column(String(64))
+
+
+class ItemLabel(Base):
+    """A category's score for an item, kept whether or not it passes the threshold."""
+
+    __tablename__ = "item_labels"
+    __table_args__ = (
+        UniqueConstraint("item_id", "category"),
+        Index("ix_item_labels_category_score", "category", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(Text)
+    rules_version: Mapped[str] = mapped_column(String(64))
+
+
+class Entity(Base):
+    """A canonical organisation, regulator, jurisdiction, person or model."""
+
+    __tablename__ = "entities"
+    __table_args__ = (UniqueConstraint("kind", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(300))
+    jurisdiction: Mapped[str | None] = mapped_column(String(16))
+    aliases: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class ItemEntity(Base):
+    """An entity named in an item, with the role the item gives it."""
+
+    __tablename__ = "item_entities"
+    __table_args__ = (
+        UniqueConstraint("item_id", "entity_id", "role"),
+        Index("ix_item_entities_entity_id", "entity_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(32))
+    mention: Mapped[str] = mapped_column(String(300))
+
+
+class Amount(Base):
+    """A sum of money named in an item; a bracketed conversion points at its original."""
+
+    __tablename__ = "amounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(24, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    text: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # investment, round, valuation, other
+    conversion_of: Mapped[str | None] = mapped_column(String(200))
+
+
+class Alert(Base):
+    """One email about one event to one recipient: sent exactly once."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("event_id", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(500))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+metadata = Base.metadata
+
+# The reporting views (v_items, v_item_labels) are created by the migrations;
+# docs/sql.md describes them.
