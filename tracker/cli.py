@@ -207,7 +207,8 @@ def items(state: State, category: str | None, since: datetime | None, until: dat
         return
     columns = ["id", "published", "labels", "title", "evidence"]
     table = report.item_rows(rows)
-    _echo(report.render_csv(table, columns) if fmt == "csv" else report.render_table(table, columns))
+    _echo(report.render_csv(table, columns).rstrip("\n") if fmt == "csv"
+          else report.render_table(table, columns))
 
 
 @cli.command()

@@ -44,9 +44,11 @@ def _roles_in(category: str, sentence: Sentence) -> list[tuple[str, str, str]]:
     mentions = sentence.mentions
     orgs = [m for m in mentions if m.kind == "organization"]
     out: list[tuple[str, str, str]] = []
-    if category == "investment" and orgs:
+    if category == "investment" and len({o.name for o in orgs}) > 1:
+        # "X invested in Y": the first named is the investor; with one name the
+        # sentence does not say which side it is on, so no role is given
         first = orgs[0].name
-        out.append(("organization", first, "investor" if len({o.name for o in orgs}) > 1 else "investee"))
+        out.append(("organization", first, "investor"))
         out += [("organization", o.name, "investee") for o in orgs if o.name != first]
     elif category == "partnership":
         out += [("organization", o.name, "partner") for o in orgs]
