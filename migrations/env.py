@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from tracker.store.schema import metadata
 
 
-def _include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001
+def _include_object(obj, name, type_, reflected, compare_to):
     # views are created by hand in migrations; autogenerate must not drop them
     return not (type_ == "table" and reflected and compare_to is None and name.startswith("v_"))
 

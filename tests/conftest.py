@@ -30,7 +30,9 @@ def postgres_url() -> Iterator[str]:
     admin_url = os.environ.get("TRACKER_TEST_POSTGRES_URL")
     if not admin_url:
         if os.environ.get("CI"):
-            pytest.fail("CI is set but TRACKER_TEST_POSTGRES_URL is not: PostgreSQL tests cannot run")
+            pytest.fail(
+                "CI is set but TRACKER_TEST_POSTGRES_URL is not: PostgreSQL tests cannot run"
+            )
         pytest.skip("TRACKER_TEST_POSTGRES_URL not set (.ci/run sets it)")
     name = f"tracker_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")

@@ -42,8 +42,11 @@ def test_bracketed_conversion_is_linked_not_a_second_deal() -> None:
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("valued at $2bn", "valuation"), ("raised $40m in a round", "round"),
-     ("a $16 million investment", "investment")],
+    [
+        ("valued at $2bn", "valuation"),
+        ("raised $40m in a round", "round"),
+        ("a $16 million investment", "investment"),
+    ],
 )
 def test_kind_from_context(text: str, kind: str) -> None:
     assert extract_amounts(text)[0].kind == kind

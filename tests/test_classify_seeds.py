@@ -59,8 +59,11 @@ def test_model_release_evidence_in_003_names_le_chat() -> None:
 def test_002_entities_and_amounts() -> None:
     analysis = seed_analysis("002")
     names = {(e.kind, e.name) for e in analysis.entities}
-    assert {("organization", "Microsoft"), ("organization", "Mistral AI"),
-            ("jurisdiction", "EU")} <= names
+    assert {
+        ("organization", "Microsoft"),
+        ("organization", "Mistral AI"),
+        ("jurisdiction", "EU"),
+    } <= names
     assert any(kind == "regulator" for kind, _ in names)
     roles = {(e.name, e.role) for e in analysis.entities}
     assert ("European Parliament", "regulator") in roles

@@ -13,14 +13,26 @@ import pytest
 from conftest import ROOT, SEEDS
 
 
-def tracker(*args: str, cwd: Path, db: str | None = None, stdin: str | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def tracker(
+    *args: str,
+    cwd: Path,
+    db: str | None = None,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
     full_env.update(env or {})
     if db:
         full_env["TRACKER_DATABASE_URL"] = db
-    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, env=full_env,
-                          input=stdin, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        cwd=cwd,
+        env=full_env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -54,11 +66,15 @@ def test_ingest_seeds_twice_then_items_json(workdir: Path, db_url: str) -> None:
         assert "regulatory_action" not in {lab["category"] for lab in by_file[other]["labels"]}
     assert by_file["002"]["published_at"].startswith("2024-02-27")
 
-    only = json.loads(tracker("items", "--category", "regulatory_action", "--format", "json",
-                              cwd=workdir, db=db_url).stdout)
+    only = json.loads(
+        tracker(
+            "items", "--category", "regulatory_action", "--format", "json", cwd=workdir, db=db_url
+        ).stdout
+    )
     assert [Path(i["url"]).name[:3] for i in only] == ["002"]
-    dated = json.loads(tracker("items", "--until", "2024-03-01", "--format", "json",
-                               cwd=workdir, db=db_url).stdout)
+    dated = json.loads(
+        tracker("items", "--until", "2024-03-01", "--format", "json", cwd=workdir, db=db_url).stdout
+    )
     assert [Path(i["url"]).name[:3] for i in dated] == ["002"]
 
     csv_out = tracker("items", "--format", "csv", cwd=workdir, db=db_url).stdout.splitlines()
@@ -94,25 +110,37 @@ def test_skipped_files_are_reported_and_the_rest_go_on(workdir: Path, sqlite_url
 
 
 def test_classify_stdin_json(workdir: Path) -> None:
-    text = ("FTC opens inquiry into Microsoft's stake in Mistral AI\n\n"
-            "The Federal Trade Commission opened an inquiry into Microsoft's €15 million "
-            "investment in Mistral AI on Tuesday.")
+    text = (
+        "FTC opens inquiry into Microsoft's stake in Mistral AI\n\n"
+        "The Federal Trade Commission opened an inquiry into Microsoft's €15 million "
+        "investment in Mistral AI on Tuesday."
+    )
     result = tracker("classify", "-", "--format", "json", cwd=workdir, stdin=text)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert {"labels", "entities", "amounts"} <= set(doc)
     cats = {lab["category"] for lab in doc["labels"]}
     assert "regulatory_action" in cats and "investment" in cats
-    assert {"kind": "regulator", "name": "Federal Trade Commission", "role": "regulator"} in doc["entities"]
+    assert {"kind": "regulator", "name": "Federal Trade Commission", "role": "regulator"} in doc[
+        "entities"
+    ]
     assert doc["amounts"][0]["currency"] == "EUR" and doc["amounts"][0]["value"] == 15_000_000
 
 
 def test_eval_json(workdir: Path) -> None:
     gold = workdir / "gold.jsonl"
     gold.write_text(
-        json.dumps({"id": "1", "title": "Nvidia invests in Mistral AI",
-                    "text": "Nvidia invested $100 million in Mistral AI.", "labels": ["investment"]})
-        + "\n" + json.dumps({"id": "2", "title": "Weather", "text": "It rained.", "labels": []}) + "\n"
+        json.dumps(
+            {
+                "id": "1",
+                "title": "Nvidia invests in Mistral AI",
+                "text": "Nvidia invested $100 million in Mistral AI.",
+                "labels": ["investment"],
+            }
+        )
+        + "\n"
+        + json.dumps({"id": "2", "title": "Weather", "text": "It rained.", "labels": []})
+        + "\n"
     )
     result = tracker("eval", str(gold), "--format", "json", cwd=workdir)
     assert result.returncode == 0, result.stderr
@@ -125,16 +153,20 @@ def test_eval_json(workdir: Path) -> None:
     ("args", "env", "message"),
     [
         (("items",), {"TRACKER_DATABASE_URL": "sqlite:////nonexistent/dir/x.db"}, "does not exist"),
-        (("items",), {"TRACKER_DATABASE_URL": "postgresql+psycopg://u:pw@127.0.0.1:1/x"},
-         "check --db"),
+        (
+            ("items",),
+            {"TRACKER_DATABASE_URL": "postgresql+psycopg://u:pw@127.0.0.1:1/x"},
+            "check --db",
+        ),
         (("items",), {"TRACKER_DATABASE_URL": "nonsense"}, "not a database URL"),
         (("--config", "missing.toml", "items"), {}, "config file not found"),
         (("classify", "nope.txt"), {}, "nope.txt"),
         (("eval", "/dev/null"), {}, "no gold items"),
     ],
 )
-def test_expected_failures_are_one_line_exit_1(workdir: Path, args: tuple[str, ...],
-                                               env: dict[str, str], message: str) -> None:
+def test_expected_failures_are_one_line_exit_1(
+    workdir: Path, args: tuple[str, ...], env: dict[str, str], message: str
+) -> None:
     result = tracker(*args, cwd=workdir, env=env)
     assert result.returncode == 1, result.stderr
     assert message in result.stderr
@@ -155,16 +187,22 @@ def test_usage_errors_exit_2(workdir: Path) -> None:
 
 
 def test_config_dump_masks_password(workdir: Path) -> None:
-    result = tracker("config", "dump", cwd=workdir, env={
-        "TRACKER_SMTP_PASSWORD": "hunter2",
-        "TRACKER_DATABASE_URL": "postgresql+psycopg://u:s3cret@h/db",
-    })
+    result = tracker(
+        "config",
+        "dump",
+        cwd=workdir,
+        env={
+            "TRACKER_SMTP_PASSWORD": "hunter2",
+            "TRACKER_DATABASE_URL": "postgresql+psycopg://u:s3cret@h/db",
+        },
+    )
     assert result.returncode == 0
     assert "hunter2" not in result.stdout and "s3cret" not in result.stdout
     assert "********" in result.stdout
 
 
 def test_python_dash_m_and_console_script_agree() -> None:
-    result = subprocess.run([sys.executable, "-m", "tracker", "--version"], capture_output=True,
-                            text=True, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "--version"], capture_output=True, text=True, cwd=ROOT
+    )
     assert result.returncode == 0 and result.stdout.startswith("tracker, version")

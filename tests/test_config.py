@@ -33,10 +33,13 @@ def test_environment_overrides_file(tmp_path: Path) -> None:
 
 
 def test_dump_masks_secrets(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, ""), environ={
-        "TRACKER_SMTP_PASSWORD": "hunter2",
-        "TRACKER_DATABASE_URL": "postgresql+psycopg://u:s3cret@db/tracker",
-    })
+    config = load_config(
+        write(tmp_path, ""),
+        environ={
+            "TRACKER_SMTP_PASSWORD": "hunter2",
+            "TRACKER_DATABASE_URL": "postgresql+psycopg://u:s3cret@db/tracker",
+        },
+    )
     dumped = str(config.dump())
     assert "hunter2" not in dumped and "s3cret" not in dumped
     assert mask_url("postgresql://u:pw@h/db") == "postgresql://u:***@h/db"
@@ -67,8 +70,9 @@ def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
         load_config(tmp_path / "missing.toml", environ={})
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("30s", 30), ("15m", 900), ("2h", 7200), ("1d", 86400),
-                                               (60, 60)])
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("30s", 30), ("15m", 900), ("2h", 7200), ("1d", 86400), (60, 60)]
+)
 def test_intervals(text: str, seconds: int) -> None:
     assert parse_interval(text) == seconds
 

@@ -6,7 +6,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from tracker.store.db import create_db_engine, current_revision, ensure_schema, head_revision, upgrade
+from tracker.store.db import (
+    create_db_engine,
+    current_revision,
+    ensure_schema,
+    head_revision,
+    upgrade,
+)
 from tracker.store.schema import metadata
 
 

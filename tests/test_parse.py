@@ -21,12 +21,23 @@ def parse(data: bytes, name: str = "a.txt", mtime: datetime | None = MTIME):
 @pytest.mark.parametrize(
     ("seed", "title", "has_headline"),
     [
-        ("000", "AInsights: Microsoft Diversifies Its AI Investment Portfolio with Commitment to "
-                "French Startup Mistral", True),
-        ("001", "Microsoft Partners with Parisian Startup Mistral AI to Expand Azure's AI Offerings",
-         True),
-        ("002", "Microsoft is doubling down on its commitment to artificial intelligence (AI) "
-                "innovation.", False),
+        (
+            "000",
+            "AInsights: Microsoft Diversifies Its AI Investment Portfolio with Commitment to "
+            "French Startup Mistral",
+            True,
+        ),
+        (
+            "001",
+            "Microsoft Partners with Parisian Startup Mistral AI to Expand Azure's AI Offerings",
+            True,
+        ),
+        (
+            "002",
+            "Microsoft is doubling down on its commitment to artificial intelligence (AI) "
+            "innovation.",
+            False,
+        ),
         ("003", "Microsoft Teams Up with Mistral AI to Diversify AI Offerings", True),
         ("004", "Microsoft Invests in Mistral AI, Outlines Broader AI Access Principles", True),
     ],
@@ -51,8 +62,10 @@ def test_file_without_dates_gets_modification_time() -> None:
 
 
 def test_header_lines_override() -> None:
-    item = parse(b"Title: FTC opens inquiry\nURL: https://example.com/a\nDate: 2024-01-25T15:00:00-05:00\n"
-                 b"Source: Wire\n\nThe FTC opened an inquiry into five companies.")
+    item = parse(
+        b"Title: FTC opens inquiry\nURL: https://example.com/a\nDate: 2024-01-25T15:00:00-05:00\n"
+        b"Source: Wire\n\nThe FTC opened an inquiry into five companies."
+    )
     assert item.title == "FTC opens inquiry"
     assert item.url == "https://example.com/a"
     assert item.published_at == datetime(2024, 1, 25, 20, 0, tzinfo=UTC)
@@ -66,9 +79,11 @@ def test_markdown_front_matter_and_heading() -> None:
 
 
 def test_html_becomes_clean_text() -> None:
-    html = (b"<html><head><title>Site | Story</title><script>var x = '<p>no</p>';</script></head>"
-            b"<body><nav>Home News</nav><h1>Cohere raises $500m</h1><p>Cohere &amp; partners "
-            b"<b>raised</b> money.</p><p>Second paragraph.</p></body></html>")
+    html = (
+        b"<html><head><title>Site | Story</title><script>var x = '<p>no</p>';</script></head>"
+        b"<body><nav>Home News</nav><h1>Cohere raises $500m</h1><p>Cohere &amp; partners "
+        b"<b>raised</b> money.</p><p>Second paragraph.</p></body></html>"
+    )
     item = parse(html, "story.html")
     assert item.title == "Cohere raises $500m"
     assert item.body == "Cohere & partners raised money.\n\nSecond paragraph."
@@ -76,7 +91,9 @@ def test_html_becomes_clean_text() -> None:
 
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "utf-16"])
 def test_legacy_encodings_are_read(encoding: str) -> None:
-    text = "Rachat annoncé\n\nLe régulateur français a ouvert une enquête sur l'accord signé à Paris."
+    text = (
+        "Rachat annoncé\n\nLe régulateur français a ouvert une enquête sur l'accord signé à Paris."
+    )
     item = parse(text.encode(encoding))
     assert item.title == "Rachat annoncé"
     assert "régulateur" in item.body

@@ -4,7 +4,6 @@ and setting is documented."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import click
 import pytest
@@ -13,9 +12,27 @@ from conftest import ROOT
 from tracker.cli import cli
 from tracker.config import SETTINGS
 
-PURE = ["parse", "classify", "extract", "amounts", "dates", "text", "htmltext", "evaluate", "report",
-        "models"]
-FORBIDDEN = ("sqlalchemy", "smtplib", "urllib.request", "http.client", "httpx", "requests", "socket")
+PURE = [
+    "parse",
+    "classify",
+    "extract",
+    "amounts",
+    "dates",
+    "text",
+    "htmltext",
+    "evaluate",
+    "report",
+    "models",
+]
+FORBIDDEN = (
+    "sqlalchemy",
+    "smtplib",
+    "urllib.request",
+    "http.client",
+    "httpx",
+    "requests",
+    "socket",
+)
 
 
 @pytest.mark.parametrize("module", PURE)

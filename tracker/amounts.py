@@ -14,23 +14,60 @@ from decimal import Decimal, InvalidOperation
 from tracker.models import Amount
 
 _SYMBOLS = {
-    "us$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "c$": "CAD", "a$": "AUD",
-    "hk$": "HKD", "₹": "INR", "₩": "KRW", "chf": "CHF", "rmb": "CNY",
+    "us$": "USD",
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "JPY",
+    "c$": "CAD",
+    "a$": "AUD",
+    "hk$": "HKD",
+    "₹": "INR",
+    "₩": "KRW",
+    "chf": "CHF",
+    "rmb": "CNY",
 }
 _CODES = {"USD", "EUR", "GBP", "JPY", "CNY", "INR", "KRW", "CHF", "CAD", "AUD", "HKD", "SEK", "SGD"}
 _WORDS = {
-    "dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR", "pound": "GBP",
-    "pounds": "GBP", "sterling": "GBP", "yen": "JPY", "yuan": "CNY", "renminbi": "CNY",
-    "rupee": "INR", "rupees": "INR", "won": "KRW", "francs": "CHF",
+    "dollar": "USD",
+    "dollars": "USD",
+    "euro": "EUR",
+    "euros": "EUR",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "sterling": "GBP",
+    "yen": "JPY",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "rupee": "INR",
+    "rupees": "INR",
+    "won": "KRW",
+    "francs": "CHF",
 }
 _SCALES = {
-    "thousand": 10**3, "k": 10**3, "million": 10**6, "millions": 10**6, "mn": 10**6, "mln": 10**6,
-    "m": 10**6, "mio": 10**6, "billion": 10**9, "billions": 10**9, "bn": 10**9, "b": 10**9,
-    "mrd": 10**9, "trillion": 10**12, "tn": 10**12, "crore": 10**7, "lakh": 10**5,
+    "thousand": 10**3,
+    "k": 10**3,
+    "million": 10**6,
+    "millions": 10**6,
+    "mn": 10**6,
+    "mln": 10**6,
+    "m": 10**6,
+    "mio": 10**6,
+    "billion": 10**9,
+    "billions": 10**9,
+    "bn": 10**9,
+    "b": 10**9,
+    "mrd": 10**9,
+    "trillion": 10**12,
+    "tn": 10**12,
+    "crore": 10**7,
+    "lakh": 10**5,
 }
 
 _NUM = r"\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
-_SCALE = r"thousand|million|millions|billion|billions|trillion|mln|mn|bn|tn|mrd|mio|crore|lakh|[kmb]"
+_SCALE = (
+    r"thousand|million|millions|billion|billions|trillion|mln|mn|bn|tn|mrd|mio|crore|lakh|[kmb]"
+)
 _SYM = r"US\$|HK\$|C\$|A\$|[$€£¥₹₩]"
 _CODE = "|".join(sorted(_CODES))
 _WORD = "|".join(sorted(_WORDS, key=len, reverse=True))
@@ -105,8 +142,12 @@ def extract_amounts(text: str) -> tuple[Amount, ...]:
         if number is None or currency is None:
             continue
         between = text[last_end : match.start()]
-        is_conversion = bool(found) and re.fullmatch(r"\s*[(\[][^()\[\]]{0,40}", between) is not None
-        kind = found[-1].kind if is_conversion else _kind(text[: match.start()], text[match.end() :])
+        is_conversion = (
+            bool(found) and re.fullmatch(r"\s*[(\[][^()\[\]]{0,40}", between) is not None
+        )
+        kind = (
+            found[-1].kind if is_conversion else _kind(text[: match.start()], text[match.end() :])
+        )
         found.append(
             Amount(
                 value=(number * scale).quantize(Decimal(1)) if scale > 1 else number,

@@ -174,7 +174,9 @@ def best_sentences(sentences: list[Sentence], rules: Ruleset) -> dict[str, list[
     return scored
 
 
-def _label(category: str, ranked: list[SentenceScore], sentences: list[Sentence], rules: Ruleset) -> Label:
+def _label(
+    category: str, ranked: list[SentenceScore], sentences: list[Sentence], rules: Ruleset
+) -> Label:
     best = ranked[0]
     second = ranked[1].score if len(ranked) > 1 else 0.0
     score = min(1.0, best.score + rules.weights["second_sentence"] * min(second, 1.0))

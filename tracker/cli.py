@@ -90,11 +90,22 @@ def _note(text: str) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Configuration file [default: ./config.toml when present].")
-@click.option("--db", "db_url", envvar="TRACKER_DATABASE_URL", show_envvar=True,
-              help="Database URL, e.g. sqlite:///tracker.db or postgresql+psycopg://user@host/db.")
-@click.option("-v", "--verbose", count=True, help="Log progress to stderr; show tracebacks on errors.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file [default: ./config.toml when present].",
+)
+@click.option(
+    "--db",
+    "db_url",
+    envvar="TRACKER_DATABASE_URL",
+    show_envvar=True,
+    help="Database URL, e.g. sqlite:///tracker.db or postgresql+psycopg://user@host/db.",
+)
+@click.option(
+    "-v", "--verbose", count=True, help="Log progress to stderr; show tracebacks on errors."
+)
 @click.version_option(__version__, prog_name="tracker")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, db_url: str | None, verbose: int) -> None:
@@ -124,8 +135,10 @@ def init(state: State) -> None:
     if before == after:
         _echo(f"{where}: schema is up to date (revision {after})")
     else:
-        _echo(f"{where}: schema {'created' if before is None else 'upgraded from ' + before} "
-              f"at revision {after}")
+        _echo(
+            f"{where}: schema {'created' if before is None else 'upgraded from ' + before} "
+            f"at revision {after}"
+        )
 
 
 def _progress_for(paths: list[Path]) -> tuple[Callable[[int], None] | None, Any]:
@@ -161,21 +174,34 @@ def ingest(state: State, paths: tuple[str, ...]) -> None:
     targets = []
     for given in paths:
         if given.startswith(("http://", "https://")):
-            raise TrackerError(f"{given}: feed URLs are not read by this version of tracker yet",
-                               hint="ingest files and folders")
+            raise TrackerError(
+                f"{given}: feed URLs are not read by this version of tracker yet",
+                hint="ingest files and folders",
+            )
         targets.append(Path(given))
     progress, bar = _progress_for(targets)
     totals = [0, 0, 0]
     try:
         for given, path in zip(paths, targets, strict=True):
-            report = ingest_path(engine, path, name=given, config=state.config, rules=rules,
-                                 clock=utcnow, progress=progress)
+            report = ingest_path(
+                engine,
+                path,
+                name=given,
+                config=state.config,
+                rules=rules,
+                clock=utcnow,
+                progress=progress,
+            )
             if bar is not None:
                 bar.render_finish()
             _echo(_summary(given, report))
             for where, reason in report.skipped:
                 _note(f"  skipped {where}: {reason}")
-            totals = [totals[0] + report.new, totals[1] + report.duplicate, totals[2] + report.failed]
+            totals = [
+                totals[0] + report.new,
+                totals[1] + report.duplicate,
+                totals[2] + report.failed,
+            ]
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -190,8 +216,14 @@ def ingest(state: State, paths: tuple[str, ...]) -> None:
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many items.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @pass_state
-def items(state: State, category: str | None, since: datetime | None, until: datetime | None,
-          limit: int | None, fmt: str) -> None:
+def items(
+    state: State,
+    category: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int | None,
+    fmt: str,
+) -> None:
     """Classified items, newest first, with labels, scores and evidence.
 
     Only labels at or above [classify] threshold are shown.
@@ -200,21 +232,31 @@ def items(state: State, category: str | None, since: datetime | None, until: dat
     from tracker.store.queries import list_items
 
     with state.engine().connect() as conn:
-        rows = list_items(conn, threshold=state.config["classify.threshold"], category=category,
-                          since=since, until=until, limit=limit)
+        rows = list_items(
+            conn,
+            threshold=state.config["classify.threshold"],
+            category=category,
+            since=since,
+            until=until,
+            limit=limit,
+        )
     if fmt == "json":
         _echo(report.render_json(report.item_documents(rows)))
         return
     columns = ["id", "published", "labels", "title", "evidence"]
     table = report.item_rows(rows)
-    _echo(report.render_csv(table, columns).rstrip("\n") if fmt == "csv"
-          else report.render_table(table, columns))
+    _echo(
+        report.render_csv(table, columns).rstrip("\n")
+        if fmt == "csv"
+        else report.render_table(table, columns)
+    )
 
 
 @cli.command()
 @click.argument("source", default="-", metavar="[FILE|-]")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @pass_state
 def classify(state: State, source: str, fmt: str) -> None:
     """Classify one text without storing it: labels, entities, amounts.
@@ -234,11 +276,21 @@ def classify(state: State, source: str, fmt: str) -> None:
     threshold = state.config["classify.threshold"]
     analysis = analyze_item(item, state.rules(), threshold)
     document = {
-        "labels": [{"category": lab.category, "score": lab.score, "evidence": lab.evidence}
-                   for lab in analysis.reported(threshold)],
+        "labels": [
+            {"category": lab.category, "score": lab.score, "evidence": lab.evidence}
+            for lab in analysis.reported(threshold)
+        ],
         "entities": [{"kind": e.kind, "name": e.name, "role": e.role} for e in analysis.entities],
-        "amounts": [{"value": a.value, "currency": a.currency, "text": a.text, "kind": a.kind,
-                     "conversion_of": a.conversion_of} for a in analysis.amounts],
+        "amounts": [
+            {
+                "value": a.value,
+                "currency": a.currency,
+                "text": a.text,
+                "kind": a.kind,
+                "conversion_of": a.conversion_of,
+            }
+            for a in analysis.amounts
+        ],
     }
     if fmt == "json":
         _echo(report.render_json(document))
@@ -262,8 +314,9 @@ def classify(state: State, source: str, fmt: str) -> None:
 
 @cli.command(name="eval")
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @pass_state
 def eval_(state: State, gold: Path, fmt: str) -> None:
     """Precision, recall and F1 per category on a labelled gold set (JSON Lines).
@@ -285,8 +338,10 @@ def eval_(state: State, gold: Path, fmt: str) -> None:
     else:
         rows = [{"category": c, **v} for c, v in result["per_category"].items()]
         _echo(report.render_table(rows, ["category", "precision", "recall", "f1", "support"]))
-        _echo(f"micro F1 {result['micro_f1']:.3f}   macro F1 {result['macro_f1']:.3f}   "
-              f"n {result['n']}")
+        _echo(
+            f"micro F1 {result['micro_f1']:.3f}   macro F1 {result['macro_f1']:.3f}   "
+            f"n {result['n']}"
+        )
     if state.verbose:
         for g, a, p in zip(items_, analyses, predicted, strict=True):
             for category in sorted(g.labels ^ p):
@@ -308,10 +363,14 @@ def status(state: State) -> None:
         revision = current_revision(conn)
         counts = totals(conn, state.config["classify.threshold"])
         sources = source_health(conn)
-    _echo(f"database: {mask_url(state.config['database.url'])} (schema {revision}, "
-          f"newest {head_revision()})")
-    _echo(f"items: {counts['items']}   events: {counts['events']}   "
-          f"pending alerts: {counts['alerts_pending']}")
+    _echo(
+        f"database: {mask_url(state.config['database.url'])} (schema {revision}, "
+        f"newest {head_revision()})"
+    )
+    _echo(
+        f"items: {counts['items']}   events: {counts['events']}   "
+        f"pending alerts: {counts['alerts_pending']}"
+    )
     labels = counts["labels"]
     _echo("labels: " + ", ".join(f"{c} {labels.get(c, 0)}" for c in CATEGORIES))
     if counts["latest_item"]:
@@ -335,7 +394,9 @@ def config() -> None:
 
 
 @config.command()
-@click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True
+)
 @pass_state
 def dump(state: State, fmt: str) -> None:
     """Print the effective configuration, secrets masked, with where each value came from."""
@@ -352,8 +413,10 @@ def dump(state: State, fmt: str) -> None:
         _echo(f"\n[{section}]")
         for setting in (s for s in SETTINGS if s.section == section):
             value = dumped[section][setting.key]
-            _echo(f"{setting.key} = {_toml_value(value)}  # {cfg.origins.get(setting.name)}: "
-                  f"{setting.help}")
+            _echo(
+                f"{setting.key} = {_toml_value(value)}  # {cfg.origins.get(setting.name)}: "
+                f"{setting.help}"
+            )
     for source in cfg.sources:
         _echo("\n[[sources]]")
         for key, value in vars_(source).items():
@@ -391,8 +454,9 @@ def run(state: State, once: bool) -> None:
     sources = state.config.sources
     if not sources:
         raise TrackerError("no sources configured", hint="add [[sources]] to config.toml")
-    results = ingest_sources(state.engine(), sources, config=state.config, rules=state.rules(),
-                             clock=utcnow)
+    results = ingest_sources(
+        state.engine(), sources, config=state.config, rules=state.rules(), clock=utcnow
+    )
     failed = 0
     for name, result in results.items():
         if isinstance(result, TrackerError):

@@ -26,7 +26,7 @@ _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_interval(value: str | int | float) -> int:
-    """"15m" -> 900 seconds; a bare number is seconds."""
+    """ "15m" -> 900 seconds; a bare number is seconds."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = float(value)
     else:
@@ -102,31 +102,75 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("database", "url", "sqlite:///tracker.db",
-            "SQLAlchemy URL: sqlite:///path.db, or postgresql+psycopg://user@host/db", secret=False),
-    Setting("classify", "threshold", 0.5,
-            "score at or above which a label is reported (every score is stored)", _fraction),
-    Setting("classify", "rules", None, "path to your own classification rules (TOML)", _optional_path),
-    Setting("classify", "gazetteer", None, "path to your own gazetteer of names (TOML)", _optional_path),
-    Setting("ingest", "max_file_mb", 20, "files larger than this many megabytes are skipped",
-            _positive_int),
+    Setting(
+        "database",
+        "url",
+        "sqlite:///tracker.db",
+        "SQLAlchemy URL: sqlite:///path.db, or postgresql+psycopg://user@host/db",
+        secret=False,
+    ),
+    Setting(
+        "classify",
+        "threshold",
+        0.5,
+        "score at or above which a label is reported (every score is stored)",
+        _fraction,
+    ),
+    Setting(
+        "classify", "rules", None, "path to your own classification rules (TOML)", _optional_path
+    ),
+    Setting(
+        "classify", "gazetteer", None, "path to your own gazetteer of names (TOML)", _optional_path
+    ),
+    Setting(
+        "ingest",
+        "max_file_mb",
+        20,
+        "files larger than this many megabytes are skipped",
+        _positive_int,
+    ),
     Setting("ingest", "batch_size", 200, "items written per database transaction", _positive_int),
-    Setting("ingest", "default_interval", "15m", "how often sources are checked by default",
-            parse_interval),
-    Setting("alerts", "categories", ["regulatory_action"], "categories that trigger an alert email",
-            _categories),
-    Setting("alerts", "threshold", 0.7, "score at or above which a label triggers an alert", _fraction),
+    Setting(
+        "ingest",
+        "default_interval",
+        "15m",
+        "how often sources are checked by default",
+        parse_interval,
+    ),
+    Setting(
+        "alerts",
+        "categories",
+        ["regulatory_action"],
+        "categories that trigger an alert email",
+        _categories,
+    ),
+    Setting(
+        "alerts", "threshold", 0.7, "score at or above which a label triggers an alert", _fraction
+    ),
     Setting("alerts", "to", [], "recipients of alert emails", _string_list),
     Setting("alerts", "from", "tracker@localhost", "sender address of alert emails"),
-    Setting("alerts", "mode", "immediate", "immediate (one email per event) or digest",
-            _choice("immediate", "digest")),
+    Setting(
+        "alerts",
+        "mode",
+        "immediate",
+        "immediate (one email per event) or digest",
+        _choice("immediate", "digest"),
+    ),
     Setting("alerts", "outbox", "outbox", "folder for .eml files when no SMTP host is set"),
     Setting("smtp", "host", "", "SMTP server; empty writes alerts to the outbox folder"),
     Setting("smtp", "port", 587, "SMTP port", _positive_int),
-    Setting("smtp", "security", "starttls", "none, starttls or ssl", _choice("none", "starttls", "ssl")),
+    Setting(
+        "smtp", "security", "starttls", "none, starttls or ssl", _choice("none", "starttls", "ssl")
+    ),
     Setting("smtp", "username", "", "SMTP user name"),
-    Setting("smtp", "password", "", "SMTP password: only from the environment", secret=True,
-            env_only=True),
+    Setting(
+        "smtp",
+        "password",
+        "",
+        "SMTP password: only from the environment",
+        secret=True,
+        env_only=True,
+    ),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -211,10 +255,14 @@ def _sources(raw: Any, path: Path) -> tuple[SourceConfig, ...]:
             raise ConfigError(f"{where} must be a table")
         unknown = set(row) - {"name", "path", "url", "interval"}
         if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}",
-                              hint="use name, path or url, interval")
+            raise ConfigError(
+                f"{where}: unknown key(s) {', '.join(sorted(unknown))}",
+                hint="use name, path or url, interval",
+            )
         if bool(row.get("path")) == bool(row.get("url")):
-            raise ConfigError(f"{where} needs exactly one of 'path' (file or folder) or 'url' (feed)")
+            raise ConfigError(
+                f"{where} needs exactly one of 'path' (file or folder) or 'url' (feed)"
+            )
         try:
             interval = parse_interval(row["interval"]) if "interval" in row else None
         except ValueError as exc:
@@ -244,8 +292,10 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
     known_sections = {s.section for s in SETTINGS} | {"sources"}
     for section in raw:
         if section not in known_sections:
-            raise ConfigError(f"{origin}: unknown section [{section}]",
-                              hint=f"known: {', '.join(sorted(known_sections))}")
+            raise ConfigError(
+                f"{origin}: unknown section [{section}]",
+                hint=f"known: {', '.join(sorted(known_sections))}",
+            )
     for section, table in raw.items():
         if section == "sources":
             continue
@@ -255,11 +305,15 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
             setting = SETTINGS_BY_NAME.get(f"{section}.{key}")
             if setting is None:
                 known = [s.key for s in SETTINGS if s.section == section]
-                raise ConfigError(f"{origin}: unknown setting {section}.{key}",
-                                  hint=f"[{section}] takes {', '.join(known)}")
+                raise ConfigError(
+                    f"{origin}: unknown setting {section}.{key}",
+                    hint=f"[{section}] takes {', '.join(known)}",
+                )
             if setting.env_only:
-                raise ConfigError(f"{origin}: {setting.name} may not be written in a file",
-                                  hint=f"set the environment variable {setting.env}")
+                raise ConfigError(
+                    f"{origin}: {setting.name} may not be written in a file",
+                    hint=f"set the environment variable {setting.env}",
+                )
     for setting in SETTINGS:
         value, where = setting.default, "default"
         if not setting.env_only and setting.key in raw.get(setting.section, {}):

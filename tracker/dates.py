@@ -16,9 +16,29 @@ from datetime import UTC, date, datetime
 from dateutil import parser as dateutil_parser
 
 _MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
-    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9,
-    "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12,
+    "jan": 1,
+    "january": 1,
+    "feb": 2,
+    "february": 2,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "may": 5,
+    "jun": 6,
+    "june": 6,
+    "jul": 7,
+    "july": 7,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "november": 11,
+    "dec": 12,
     "december": 12,
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
@@ -72,7 +92,11 @@ def find_date(text: str, reference: datetime) -> datetime | None:
     mentions = _mentions(text)
     full = [date(y, m, d) for m, d, y in mentions if y is not None and date(y, m, d) <= limit]
     years = [d.year for d in full]
-    years += [int(m.group("year")) for m in _COPYRIGHT.finditer(text) if int(m.group("year")) <= limit.year]
+    years += [
+        int(m.group("year"))
+        for m in _COPYRIGHT.finditer(text)
+        if int(m.group("year")) <= limit.year
+    ]
     candidates = list(full)
     latest_full = max(full, default=None)
     for month, day, year in mentions:

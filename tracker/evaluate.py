@@ -31,10 +31,14 @@ def read_gold(lines: Iterable[str], name: str) -> list[GoldItem]:
             unknown = labels - set(CATEGORIES)
             if unknown:
                 raise ValueError(f"unknown label(s) {sorted(unknown)}")
-            out.append(GoldItem(str(row.get("id", number)), row.get("title", ""), row["text"], labels))
+            out.append(
+                GoldItem(str(row.get("id", number)), row.get("title", ""), row["text"], labels)
+            )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise TrackerError(f"{name} line {number}: {exc}",
-                               hint='each line is {"id", "title", "text", "labels": [...]}') from None
+            raise TrackerError(
+                f"{name} line {number}: {exc}",
+                hint='each line is {"id", "title", "text", "labels": [...]}',
+            ) from None
     if not out:
         raise TrackerError(f"{name} holds no gold items")
     return out
@@ -50,12 +54,20 @@ def score(gold: Sequence[frozenset[str]], predicted: Sequence[frozenset[str]]) -
     tp_all = fp_all = fn_all = 0
     for category in CATEGORIES:
         tp = sum(1 for g, p in zip(gold, predicted, strict=True) if category in g and category in p)
-        fp = sum(1 for g, p in zip(gold, predicted, strict=True) if category not in g and category in p)
-        fn = sum(1 for g, p in zip(gold, predicted, strict=True) if category in g and category not in p)
+        fp = sum(
+            1 for g, p in zip(gold, predicted, strict=True) if category not in g and category in p
+        )
+        fn = sum(
+            1 for g, p in zip(gold, predicted, strict=True) if category in g and category not in p
+        )
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
-        per[category] = {"precision": round(precision, 4), "recall": round(recall, 4),
-                         "f1": round(_f1(precision, recall), 4), "support": tp + fn}
+        per[category] = {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(_f1(precision, recall), 4),
+            "support": tp + fn,
+        }
         tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
     micro_p = tp_all / (tp_all + fp_all) if tp_all + fp_all else 0.0
     micro_r = tp_all / (tp_all + fn_all) if tp_all + fn_all else 0.0

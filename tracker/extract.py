@@ -34,7 +34,9 @@ def find_mentions(tokens: list[Token], rules: Ruleset) -> list[Mention]:
     for match in rules.entities.find(tokens):
         entry = match.value
         out.append(
-            Mention(entry.kind, entry.name, match.text, match.start, entry.jurisdiction, entry.developer)
+            Mention(
+                entry.kind, entry.name, match.text, match.start, entry.jurisdiction, entry.developer
+            )
         )
     return out
 
@@ -69,7 +71,9 @@ def _roles_in(category: str, sentence: Sentence) -> list[tuple[str, str, str]]:
     return out
 
 
-def assign_roles(mentions: Sequence[Mention], evidence: Mapping[str, Sentence]) -> tuple[Entity, ...]:
+def assign_roles(
+    mentions: Sequence[Mention], evidence: Mapping[str, Sentence]
+) -> tuple[Entity, ...]:
     """One entity per (kind, name, role); names with no role are 'mentioned'."""
     first_text: dict[tuple[str, str], str] = {}
     jurisdictions: dict[tuple[str, str], str | None] = {}

@@ -38,8 +38,11 @@ def iter_files(root: Path) -> Iterator[Path | FetchError]:
                 continue
             path = Path(folder, name)
             if path.suffix.lower() not in TEXT_SUFFIXES:
-                yield FetchError(str(path), f"unsupported file type {path.suffix or '(none)'}",
-                                 hint="tracker reads .txt, .md and .html files")
+                yield FetchError(
+                    str(path),
+                    f"unsupported file type {path.suffix or '(none)'}",
+                    hint="tracker reads .txt, .md and .html files",
+                )
                 continue
             yield path
 

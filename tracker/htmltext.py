@@ -10,10 +10,51 @@ import re
 from html.parser import HTMLParser
 
 _BLOCKS = frozenset(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article blockquote pre hr "
-    "dt dd figcaption header footer main aside title".split()
+    [
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "table",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "hr",
+        "dt",
+        "dd",
+        "figcaption",
+        "header",
+        "footer",
+        "main",
+        "aside",
+        "title",
+    ]
 )
-_SKIP = frozenset("script style noscript template svg nav form button iframe select head".split())
+_SKIP = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "nav",
+        "form",
+        "button",
+        "iframe",
+        "select",
+        "head",
+    ]
+)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 

@@ -22,8 +22,14 @@ from tracker.models import Item, RawDoc
 from tracker.text import split_sentences
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".html", ".htm"})
-HEADER_KEYS = {"title": "title", "url": "url", "link": "url", "date": "date", "published": "date",
-               "source": "source"}
+HEADER_KEYS = {
+    "title": "title",
+    "url": "url",
+    "link": "url",
+    "date": "date",
+    "published": "date",
+    "source": "source",
+}
 _HEADER = re.compile(r"^\s*(?P<key>[A-Za-z]+)\s*:\s*(?P<value>\S.*?)\s*$")
 _TITLE_MAX = 120
 _HEADLINE_MAX_WORDS = 30
@@ -36,7 +42,11 @@ def decode(data: bytes, location: str) -> str:
         raise ParseError(location, "empty file")
     sample = data[:8192]
     if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ParseError(location, "binary file (contains NUL bytes)", hint="only text, Markdown and HTML are read")
+        raise ParseError(
+            location,
+            "binary file (contains NUL bytes)",
+            hint="only text, Markdown and HTML are read",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

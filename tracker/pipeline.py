@@ -50,7 +50,9 @@ def analyze_item(item: Item, rules: Ruleset, threshold: float) -> Analysis:
     return analyze(item.headline, item.body, rules, threshold)
 
 
-def _documents(root: Path, source: str, max_bytes: int, now: datetime) -> Iterator[Item | SourceError]:
+def _documents(
+    root: Path, source: str, max_bytes: int, now: datetime
+) -> Iterator[Item | SourceError]:
     for entry in iter_files(root):
         if isinstance(entry, SourceError):
             yield entry
@@ -99,7 +101,10 @@ def ingest_path(
         _commit(engine, source_id, batch, clock(), tally)
         with engine.begin() as conn:
             queries.record_check(
-                conn, source_id, now=now, next_check=now + timedelta(seconds=interval),
+                conn,
+                source_id,
+                now=now,
+                next_check=now + timedelta(seconds=interval),
                 error=_error_summary(tally, root),
             )
     except SQLAlchemyError as exc:
@@ -113,8 +118,9 @@ def _error_summary(tally: _Tally, root: Path) -> str | None:
     return None
 
 
-def _commit(engine: Engine, source_id: int, batch: list[tuple[Item, Analysis]], now: datetime,
-            tally: _Tally) -> None:
+def _commit(
+    engine: Engine, source_id: int, batch: list[tuple[Item, Analysis]], now: datetime, tally: _Tally
+) -> None:
     if not batch:
         return
     with engine.begin() as conn:
@@ -138,7 +144,8 @@ def ingest_sources(
     for source in sources:
         if source.url:
             results[source.name] = SourceError(
-                source.name, "feed URLs are not read by this version of tracker yet; only files and folders are"
+                source.name,
+                "feed URLs are not read by this version of tracker yet; only files and folders are",
             )
             continue
         path = Path(source.path or "")
@@ -146,7 +153,12 @@ def ingest_sources(
             path = config.path.parent / path
         try:
             results[source.name] = ingest_path(
-                engine, path, name=source.name, config=config, rules=rules, clock=clock,
+                engine,
+                path,
+                name=source.name,
+                config=config,
+                rules=rules,
+                clock=clock,
                 progress=progress,
             )
         except TrackerError as exc:

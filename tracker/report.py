@@ -52,7 +52,9 @@ def render_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str
     return out.getvalue()
 
 
-def render_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], width: int | None = None) -> str:
+def render_table(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], width: int | None = None
+) -> str:
     """A plain-text table fitted to ``width``; the widest column is cut first."""
     width = width or shutil.get_terminal_size((120, 24)).columns
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
@@ -60,8 +62,10 @@ def render_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], widt
     while sum(widths) + 2 * (len(widths) - 1) > width and max(widths) > 12:
         widest = widths.index(max(widths))
         widths[widest] -= 1
+
     def fit(text: str, size: int) -> str:
         return text if len(text) <= size else text[: size - 1] + "…"
+
     lines = ["  ".join(fit(c, w).ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for r in cells:

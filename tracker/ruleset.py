@@ -55,7 +55,9 @@ def _read_toml(path: Path, what: str) -> tuple[dict[str, Any], bytes]:
         data = path.read_bytes()
         return tomllib.loads(data.decode("utf-8")), data
     except FileNotFoundError as exc:
-        raise ConfigError(f"{what} file not found: {path}", hint="check [classify] in config.toml") from exc
+        raise ConfigError(
+            f"{what} file not found: {path}", hint="check [classify] in config.toml"
+        ) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{what} file {path} is not valid TOML: {exc}") from exc
 
@@ -109,7 +111,8 @@ def _compile_gazetteer(gaz: dict[str, Any]) -> Vocabulary[GazetteerEntry]:
             entry = GazetteerEntry(
                 kind=kind,
                 name=row["name"] if kind != "jurisdiction" else row.get("code", row["name"]),
-                jurisdiction=row.get("jurisdiction") or (row.get("code") if kind == "jurisdiction" else None),
+                jurisdiction=row.get("jurisdiction")
+                or (row.get("code") if kind == "jurisdiction" else None),
                 regulator_kind=row.get("kind"),
                 developer=row.get("developer"),
             )
@@ -133,14 +136,18 @@ def compile_ruleset(rules: dict[str, Any], gazetteer: dict[str, Any], digest: st
         actor_weights={k: float(v) for k, v in rules.get("actor_weights", {}).items()},
         categories={c: _compile_category(c, rules[c], tiers) for c in CATEGORIES},
         hedges=_vocabulary(_phrases(rules.get("hedges", {}), "phrases", "hedges"), True),
-        background=_vocabulary(_phrases(rules.get("background", {}), "phrases", "background"), True),
+        background=_vocabulary(
+            _phrases(rules.get("background", {}), "phrases", "background"), True
+        ),
         cues=_compile_cues(rules),
         entities=_compile_gazetteer(gazetteer),
     )
 
 
 @lru_cache(maxsize=8)
-def load_ruleset(rules_path: Path = DEFAULT_CLASSIFY, gazetteer_path: Path = DEFAULT_GAZETTEER) -> Ruleset:
+def load_ruleset(
+    rules_path: Path = DEFAULT_CLASSIFY, gazetteer_path: Path = DEFAULT_GAZETTEER
+) -> Ruleset:
     """Read and compile the rules files; cached, so each pair is compiled once."""
     rules, rules_bytes = _read_toml(Path(rules_path), "rules")
     gazetteer, gaz_bytes = _read_toml(Path(gazetteer_path), "gazetteer")

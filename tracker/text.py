@@ -17,8 +17,44 @@ T = TypeVar("T")
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’.&][^\W_]+)*", re.UNICODE)
 _ABBREVIATIONS = frozenset(
-    "jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms dr prof inc corp ltd co "
-    "st vs no gen sen rep gov u.s u.k e.g i.e etc jr sr dept".split()
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "inc",
+        "corp",
+        "ltd",
+        "co",
+        "st",
+        "vs",
+        "no",
+        "gen",
+        "sen",
+        "rep",
+        "gov",
+        "u.s",
+        "u.k",
+        "e.g",
+        "i.e",
+        "etc",
+        "jr",
+        "sr",
+        "dept",
+    ]
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9€$£¥])")
 
@@ -51,7 +87,7 @@ def split_sentences(text: str) -> list[str]:
     """
     sentences: list[str] = []
     for line in text.splitlines():
-        line = line.strip(" \t•*-–—·>#\u2022")
+        line = line.strip(" \t•*-–—·>#\u2022")  # noqa: B005 (a set of bullet characters)
         if not line:
             continue
         start = 0
@@ -77,7 +113,12 @@ def inflect(word: str) -> set[str]:
         forms |= {word[:-1] + "ies", word[:-1] + "ied", word + "ing"}
     else:
         forms |= {word + "ed", word + "ing", word + "es"}
-        if len(word) >= 3 and word[-1] in "bdgmnprt" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+        if (
+            len(word) >= 3
+            and word[-1] in "bdgmnprt"
+            and word[-2] in "aeiou"
+            and word[-3] not in "aeiou"
+        ):
             forms |= {word + word[-1] + "ed", word + word[-1] + "ing"}
     return forms
 

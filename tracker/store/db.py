@@ -52,19 +52,24 @@ def create_db_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StoreError(f"not a database URL: {mask_url(url)}",
-                         hint="use sqlite:///tracker.db or postgresql+psycopg://user@host/db") from None
+        raise StoreError(
+            f"not a database URL: {mask_url(url)}",
+            hint="use sqlite:///tracker.db or postgresql+psycopg://user@host/db",
+        ) from None
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         folder = Path(parsed.database).expanduser().resolve().parent
         if not folder.is_dir():
-            raise StoreError(f"cannot create the database {parsed.database}: folder {folder} does not exist")
+            raise StoreError(
+                f"cannot create the database {parsed.database}: folder {folder} does not exist"
+            )
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
         engine = create_engine(parsed, pool_pre_ping=True)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
-        raise StoreError(f"no driver for {parsed.drivername}: {exc}",
-                         hint="for PostgreSQL install tracker[pg]") from None
+        raise StoreError(
+            f"no driver for {parsed.drivername}: {exc}", hint="for PostgreSQL install tracker[pg]"
+        ) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -99,8 +104,10 @@ def ensure_schema(engine: Engine) -> None:
         upgrade(engine)
         return
     if revision is None:
-        raise StoreError(f"{mask_url(str(engine.url))} holds tables but no tracker schema version",
-                         hint="point --db at a tracker database or an empty one")
+        raise StoreError(
+            f"{mask_url(str(engine.url))} holds tables but no tracker schema version",
+            hint="point --db at a tracker database or an empty one",
+        )
     if revision != head_revision():
         raise StoreError(
             f"the database schema is at revision {revision}, this tracker needs {head_revision()}",
@@ -110,7 +117,9 @@ def ensure_schema(engine: Engine) -> None:
 
 def describe_failure(engine: Engine, exc: Exception) -> StoreError:
     """One line for a database that cannot be reached or written."""
-    detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
+    detail = (
+        str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
+    )
     return StoreError(
         f"database {mask_url(engine.url.render_as_string(hide_password=False))} failed: {detail}",
         hint="check --db / TRACKER_DATABASE_URL and that the server is running and writable",

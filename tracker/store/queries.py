@@ -42,12 +42,23 @@ def ensure_source(
     taken = conn.execute(select(sources_t.c.id).where(sources_t.c.name == name)).scalar()
     if taken is not None:
         name = f"{name} ({location})"
-    stmt = _insert(conn, sources_t).values(
-        kind=kind, name=name, location=location, interval_seconds=interval, enabled=True,
-        error_count=0, created_at=now,
-    ).on_conflict_do_nothing()
+    stmt = (
+        _insert(conn, sources_t)
+        .values(
+            kind=kind,
+            name=name,
+            location=location,
+            interval_seconds=interval,
+            enabled=True,
+            error_count=0,
+            created_at=now,
+        )
+        .on_conflict_do_nothing()
+    )
     conn.execute(stmt)
-    return int(conn.execute(select(sources_t.c.id).where(sources_t.c.location == location)).scalar_one())
+    return int(
+        conn.execute(select(sources_t.c.id).where(sources_t.c.location == location)).scalar_one()
+    )
 
 
 def record_check(
@@ -89,10 +100,16 @@ def store_items(
         return 0, len(batch)
     rows = [
         {
-            "source_id": source_id, "guid": item.guid, "url": item.url, "title": item.title,
-            "body": item.body, "has_headline": item.has_headline,
-            "published_at": item.published_at, "date_source": item.date_source,
-            "fetched_at": fetched_at, "content_hash": item.content_hash,
+            "source_id": source_id,
+            "guid": item.guid,
+            "url": item.url,
+            "title": item.title,
+            "body": item.body,
+            "has_headline": item.has_headline,
+            "published_at": item.published_at,
+            "date_source": item.date_source,
+            "fetched_at": fetched_at,
+            "content_hash": item.content_hash,
             "rules_version": analysis.rules_version,
         }
         for item, analysis in todo
@@ -100,23 +117,36 @@ def store_items(
     stmt = _insert(conn, items_t).on_conflict_do_nothing(index_elements=["content_hash"])
     inserted = conn.execute(stmt.returning(items_t.c.id, items_t.c.content_hash), rows).all()
     ids = {content_hash: item_id for item_id, content_hash in inserted}
-    analyses = [(ids[item.content_hash], analysis) for item, analysis in todo if item.content_hash in ids]
+    analyses = [
+        (ids[item.content_hash], analysis) for item, analysis in todo if item.content_hash in ids
+    ]
     _store_analyses(conn, analyses)
     return len(ids), len(batch) - len(ids)
 
 
 def _store_analyses(conn: Connection, analyses: Sequence[tuple[int, Analysis]]) -> None:
     labels = [
-        {"item_id": item_id, "category": label.category, "score": label.score,
-         "evidence": label.evidence, "rules_version": label.rules_version}
+        {
+            "item_id": item_id,
+            "category": label.category,
+            "score": label.score,
+            "evidence": label.evidence,
+            "rules_version": label.rules_version,
+        }
         for item_id, analysis in analyses
         for label in analysis.labels
     ]
     if labels:
         conn.execute(_insert(conn, labels_t), labels)
     amounts = [
-        {"item_id": item_id, "value": a.value, "currency": a.currency, "text": a.text[:200],
-         "kind": a.kind, "conversion_of": a.conversion_of}
+        {
+            "item_id": item_id,
+            "value": a.value,
+            "currency": a.currency,
+            "text": a.text[:200],
+            "kind": a.kind,
+            "conversion_of": a.conversion_of,
+        }
         for item_id, analysis in analyses
         for a in analysis.amounts
     ]
@@ -132,11 +162,16 @@ def _store_analyses(conn: Connection, analyses: Sequence[tuple[int, Analysis]]) 
     if links:
         conn.execute(
             _insert(conn, item_entities_t).on_conflict_do_nothing(),
-            [{"item_id": i, "entity_id": e, "role": r, "mention": m} for (i, e, r), m in links.items()],
+            [
+                {"item_id": i, "entity_id": e, "role": r, "mention": m}
+                for (i, e, r), m in links.items()
+            ],
         )
 
 
-def _entity_ids(conn: Connection, wanted: dict[tuple[str, str], str | None]) -> dict[tuple[str, str], int]:
+def _entity_ids(
+    conn: Connection, wanted: dict[tuple[str, str], str | None]
+) -> dict[tuple[str, str], int]:
     if not wanted:
         return {}
     conn.execute(
@@ -145,7 +180,9 @@ def _entity_ids(conn: Connection, wanted: dict[tuple[str, str], str | None]) -> 
     )
     names = {name for _, name in wanted}
     rows = conn.execute(
-        select(entities_t.c.id, entities_t.c.kind, entities_t.c.name).where(entities_t.c.name.in_(names))
+        select(entities_t.c.id, entities_t.c.kind, entities_t.c.name).where(
+            entities_t.c.name.in_(names)
+        )
     )
     return {(kind, name): int(eid) for eid, kind, name in rows if (kind, name) in wanted}
 
@@ -161,16 +198,26 @@ def list_items(
 ) -> list[dict[str, Any]]:
     """Items newest first, each with its labels at or above ``threshold``."""
     query = (
-        select(items_t.c.id, items_t.c.title, items_t.c.url, items_t.c.published_at,
-               items_t.c.date_source, items_t.c.event_id, sources_t.c.name.label("source"))
+        select(
+            items_t.c.id,
+            items_t.c.title,
+            items_t.c.url,
+            items_t.c.published_at,
+            items_t.c.date_source,
+            items_t.c.event_id,
+            sources_t.c.name.label("source"),
+        )
         .join(sources_t, sources_t.c.id == items_t.c.source_id)
         .order_by(items_t.c.published_at.desc(), items_t.c.id.desc())
     )
     if category:
         query = query.where(
             select(labels_t.c.id)
-            .where(labels_t.c.item_id == items_t.c.id, labels_t.c.category == category,
-                   labels_t.c.score >= threshold)
+            .where(
+                labels_t.c.item_id == items_t.c.id,
+                labels_t.c.category == category,
+                labels_t.c.score >= threshold,
+            )
             .exists()
         )
     if since:
@@ -186,7 +233,9 @@ def list_items(
     return items
 
 
-def _labels_for(conn: Connection, ids: Iterable[int], threshold: float) -> dict[int, list[dict[str, Any]]]:
+def _labels_for(
+    conn: Connection, ids: Iterable[int], threshold: float
+) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = {}
     ids = list(ids)
     for start in range(0, len(ids), 500):
@@ -205,12 +254,22 @@ def _labels_for(conn: Connection, ids: Iterable[int], threshold: float) -> dict[
 def source_health(conn: Connection) -> list[dict[str, Any]]:
     """Every source with its item count and last check."""
     count = (
-        select(func.count(items_t.c.id)).where(items_t.c.source_id == sources_t.c.id).scalar_subquery()
+        select(func.count(items_t.c.id))
+        .where(items_t.c.source_id == sources_t.c.id)
+        .scalar_subquery()
     )
     query = select(
-        sources_t.c.id, sources_t.c.kind, sources_t.c.name, sources_t.c.location, sources_t.c.enabled,
-        sources_t.c.last_checked_at, sources_t.c.next_check_at, sources_t.c.last_status,
-        sources_t.c.error_count, sources_t.c.last_error, count.label("items"),
+        sources_t.c.id,
+        sources_t.c.kind,
+        sources_t.c.name,
+        sources_t.c.location,
+        sources_t.c.enabled,
+        sources_t.c.last_checked_at,
+        sources_t.c.next_check_at,
+        sources_t.c.last_status,
+        sources_t.c.error_count,
+        sources_t.c.last_error,
+        count.label("items"),
     ).order_by(sources_t.c.name)
     return [dict(row._mapping) for row in conn.execute(query)]
 
@@ -221,7 +280,8 @@ def totals(conn: Connection, threshold: float) -> dict[str, Any]:
 
     per_category = dict(
         conn.execute(
-            select(labels_t.c.category, func.count()).where(labels_t.c.score >= threshold)
+            select(labels_t.c.category, func.count())
+            .where(labels_t.c.score >= threshold)
             .group_by(labels_t.c.category)
         ).all()
     )
@@ -230,7 +290,9 @@ def totals(conn: Connection, threshold: float) -> dict[str, Any]:
         "events": conn.execute(select(func.count()).select_from(Event.__table__)).scalar_one(),
         "labels": per_category,
         "alerts_pending": conn.execute(
-            select(func.count()).select_from(Alert.__table__).where(Alert.__table__.c.status == "pending")
+            select(func.count())
+            .select_from(Alert.__table__)
+            .where(Alert.__table__.c.status == "pending")
         ).scalar_one(),
         "latest_item": conn.execute(select(func.max(items_t.c.fetched_at))).scalar(),
     }
