@@ -18,11 +18,22 @@ from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-import tracker.migrations
 from tracker.config import mask_url
 from tracker.errors import StoreError
 
-MIGRATIONS_DIR = Path(tracker.migrations.__file__).parent
+
+def _migrations_dir() -> Path:
+    """Installed, migrations/ ships as tracker.migrations; in a source checkout
+    (``python -m tracker`` run from the repository) it is the top-level folder."""
+    try:
+        import tracker.migrations
+
+        return Path(tracker.migrations.__file__).parent
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "migrations"
+
+
+MIGRATIONS_DIR = _migrations_dir()
 
 
 def _alembic_config() -> AlembicConfig:
