@@ -122,7 +122,11 @@ def score_sentence(
     broken by the stronger one; labels cap it.
     """
     cat = rules.categories[category]
-    matches = list(cat.actions.find(s.tokens))
+    # a word inside a name is not an action: "Lightspeed Venture Partners" partners no one
+    named = {i for m in s.mentions for i in range(m.position, m.end)}
+    matches = [
+        m for m in cat.actions.find(s.tokens) if not named.intersection(range(m.start, m.end))
+    ]
     action = max((m.value for m in matches), default=0.0)
     if action <= 0:
         return 0.0, False

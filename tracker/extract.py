@@ -24,6 +24,7 @@ class Mention:
     name: str
     text: str
     position: int
+    end: int
     jurisdiction: str | None = None
     developer: str | None = None
 
@@ -35,7 +36,13 @@ def find_mentions(tokens: list[Token], rules: Ruleset) -> list[Mention]:
         entry = match.value
         out.append(
             Mention(
-                entry.kind, entry.name, match.text, match.start, entry.jurisdiction, entry.developer
+                entry.kind,
+                entry.name,
+                match.text,
+                match.start,
+                match.end,
+                entry.jurisdiction,
+                entry.developer,
             )
         )
     return out
