@@ -190,11 +190,6 @@ def _label(
     return Label(category, round(score, 3), evidence, rules.version)
 
 
-def classify_text(title: str, body: str, rules: Ruleset) -> tuple[Label, ...]:
-    """Labels for every category that any sentence supports, best score first."""
-    return analyze(title, body, rules).labels
-
-
 def analyze(title: str, body: str, rules: Ruleset, threshold: float = 0.5) -> Analysis:
     """Labels, entities with roles, and amounts for one article."""
     sentences = read_sentences(title, body, rules)

@@ -155,8 +155,7 @@ def _progress_for(paths: list[Path]) -> tuple[Callable[[int], None] | None, Any]
 
 
 def _summary(name: str, report: Any) -> str:
-    line = f"{name}: {report.new} new, {report.duplicate} duplicate, {report.failed} skipped"
-    return line
+    return f"{name}: {report.new} new, {report.duplicate} duplicate, {report.failed} skipped"
 
 
 @cli.command()

@@ -105,14 +105,14 @@ def ingest_path(
                 source_id,
                 now=now,
                 next_check=now + timedelta(seconds=interval),
-                error=_error_summary(tally, root),
+                error=_missing_root(root),
             )
     except SQLAlchemyError as exc:
         raise describe_failure(engine, exc) from exc
     return tally.report()
 
 
-def _error_summary(tally: _Tally, root: Path) -> str | None:
+def _missing_root(root: Path) -> str | None:
     if not root.exists():
         return f"{root}: no such file or folder"
     return None
