@@ -21,6 +21,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -82,6 +84,14 @@ class Source(Base):
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # Feed state (revision 0002).
+    failure_score: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    full_text: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    alerts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    last_success_at: Mapped[datetime | None]
+    last_http_status: Mapped[int | None] = mapped_column(Integer)
 
 
 class Event(Base):
@@ -124,6 +134,37 @@ class Item(Base):
         ForeignKey("events.id", ondelete="SET NULL"), index=True
     )
     rules_version: Mapped[str] = mapped_column(String(64))
+
+
+class ItemSighting(Base):
+    """One source's sighting of an item: the same article in two feeds is one
+    item with two sightings."""
+
+    __tablename__ = "item_sightings"
+    __table_args__ = (
+        UniqueConstraint("item_id", "source_id"),
+        Index("ix_item_sightings_source_guid", "source_id", "guid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2000), index=True)
+    guid: Mapped[str | None] = mapped_column(String(2000))
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class ItemRevision(Base):
+    """A stored item whose content changed under the same GUID or URL."""
+
+    __tablename__ = "item_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    previous_title: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime]
 
 
 class ItemLabel(Base):
@@ -202,6 +243,66 @@ class Alert(Base):
     message_id: Mapped[str | None] = mapped_column(String(500))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class EventLabel(Base):
+    """An event's best score per category, with the item and sentence behind it."""
+
+    __tablename__ = "event_labels"
+    __table_args__ = (
+        UniqueConstraint("event_id", "category"),
+        Index("ix_event_labels_category_score", "category", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(Text)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
+
+
+class EventParticipant(Base):
+    """An entity taking part in an event, with its role."""
+
+    __tablename__ = "event_participants"
+    __table_args__ = (
+        UniqueConstraint("event_id", "entity_id", "role"),
+        Index("ix_event_participants_entity_id", "entity_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(32))
+
+
+class EventAmount(Base):
+    """A sum named in an event's articles, deduplicated, in its original currency."""
+
+    __tablename__ = "event_amounts"
+    __table_args__ = (UniqueConstraint("event_id", "value", "currency"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    value: Mapped[Decimal] = mapped_column(Numeric(24, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    text: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+
+
+class JobRun(Base):
+    """The daemon's jobs: when each last ran, how it went, when it runs next."""
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_started_at: Mapped[datetime | None]
+    last_finished_at: Mapped[datetime | None]
+    last_status: Mapped[str | None] = mapped_column(String(16))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_run_at: Mapped[datetime | None]
+    runs: Mapped[int] = mapped_column(Integer, default=0)
 
 
 metadata = Base.metadata

@@ -1,0 +1,11 @@
+"""The command line: thin click commands over the pipeline and the store.
+
+Expected failures (a TrackerError) print one line on stderr and exit 1; usage
+errors exit 2; ``-v`` shows the traceback and the log. Each module here adds
+its commands to the one group defined in :mod:`tracker.cli.base`.
+"""
+
+from tracker.cli import ingest, items  # noqa: F401  (registers the commands)
+from tracker.cli.base import cli, main
+
+__all__ = ["cli", "main"]

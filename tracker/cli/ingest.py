@@ -1,0 +1,218 @@
+"""Commands that fill and inspect the database: init, ingest, run, status, config."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tracker.cli.base import State, _echo, _note, cli, pass_state, utcnow
+from tracker.config import SETTINGS, mask_url
+from tracker.errors import TrackerError
+from tracker.models import CATEGORIES
+
+
+@cli.command()
+@pass_state
+def init(state: State) -> None:
+    """Create the database, or upgrade it to the newest schema."""
+    from tracker.store.db import upgrade
+
+    before, after = upgrade(state.engine(migrate=False))
+    where = mask_url(state.config["database.url"])
+    if before == after:
+        _echo(f"{where}: schema is up to date (revision {after})")
+    else:
+        _echo(
+            f"{where}: schema {'created' if before is None else 'upgraded from ' + before} "
+            f"at revision {after}"
+        )
+
+
+def _progress_for(paths: list[Path]) -> tuple[Callable[[int], None] | None, Any]:
+    if not sys.stderr.isatty():
+        return None, None
+    from tracker.fetch import iter_files
+
+    total = sum(1 for p in paths for _ in iter_files(p))
+    if total < 20:
+        return None, None
+    bar = click.progressbar(length=total, label="ingesting", file=sys.stderr)
+    bar.__enter__()
+    return bar.update, bar
+
+
+def _summary(name: str, report: Any) -> str:
+    return f"{name}: {report.new} new, {report.duplicate} duplicate, {report.failed} skipped"
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@pass_state
+def ingest(state: State, paths: tuple[str, ...]) -> None:
+    """Ingest files and folders (recursively) once.
+
+    Reads .txt, .md and .html files; the same content twice is stored once.
+    Prints how many items were new, duplicates or skipped, and why.
+    """
+    from tracker.pipeline import ingest_path
+
+    engine, rules = state.engine(), state.rules()
+    targets = []
+    for given in paths:
+        if given.startswith(("http://", "https://")):
+            raise TrackerError(
+                f"{given}: feed URLs are not read by this version of tracker yet",
+                hint="ingest files and folders",
+            )
+        targets.append(Path(given))
+    progress, bar = _progress_for(targets)
+    totals = [0, 0, 0]
+    try:
+        for given, path in zip(paths, targets, strict=True):
+            report = ingest_path(
+                engine,
+                path,
+                name=given,
+                config=state.config,
+                rules=rules,
+                clock=utcnow,
+                progress=progress,
+            )
+            if bar is not None:
+                bar.render_finish()
+            _echo(_summary(given, report))
+            for where, reason in report.skipped:
+                _note(f"  skipped {where}: {reason}")
+            totals = [
+                totals[0] + report.new,
+                totals[1] + report.duplicate,
+                totals[2] + report.failed,
+            ]
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if len(paths) > 1:
+        _echo(f"total: {totals[0]} new, {totals[1]} duplicate, {totals[2]} skipped")
+
+
+@cli.command()
+@pass_state
+def status(state: State) -> None:
+    """The database, its sources' health, and what it holds."""
+    from tracker.store.db import current_revision, head_revision
+    from tracker.store.queries import source_health, totals
+
+    engine = state.engine()
+    with engine.connect() as conn:
+        revision = current_revision(conn)
+        counts = totals(conn, state.config["classify.threshold"])
+        sources = source_health(conn)
+    _echo(
+        f"database: {mask_url(state.config['database.url'])} (schema {revision}, "
+        f"newest {head_revision()})"
+    )
+    _echo(
+        f"items: {counts['items']}   events: {counts['events']}   "
+        f"pending alerts: {counts['alerts_pending']}"
+    )
+    labels = counts["labels"]
+    _echo("labels: " + ", ".join(f"{c} {labels.get(c, 0)}" for c in CATEGORIES))
+    if counts["latest_item"]:
+        _echo(f"last item stored: {counts['latest_item']:%Y-%m-%d %H:%M} UTC")
+    if not sources:
+        _echo("sources: none yet (tracker ingest PATH, or [[sources]] in config.toml)")
+        return
+    _echo("sources:")
+    for s in sources:
+        health = s["last_status"] or "never checked"
+        if s["error_count"]:
+            health += f" ({s['error_count']} errors: {s['last_error']})"
+        last = f"{s['last_checked_at']:%Y-%m-%d %H:%M}" if s["last_checked_at"] else "-"
+        nxt = f"{s['next_check_at']:%Y-%m-%d %H:%M}" if s["next_check_at"] else "-"
+        _echo(f"  {s['name']} [{s['kind']}] {s['items']} items, last {last}, next {nxt}, {health}")
+
+
+@cli.group()
+def config() -> None:
+    """Inspect the configuration."""
+
+
+@config.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["toml", "json"]), default="toml", show_default=True
+)
+@pass_state
+def dump(state: State, fmt: str) -> None:
+    """Print the effective configuration, secrets masked, with where each value came from."""
+    from tracker import report
+
+    cfg = state.config
+    dumped = cfg.dump()
+    if fmt == "json":
+        sources = [{k: v for k, v in vars_(s).items() if v is not None} for s in cfg.sources]
+        _echo(report.render_json({**dumped, "sources": sources}))
+        return
+    _echo(f"# configuration file: {cfg.path or 'none (defaults)'}")
+    for section in dict.fromkeys(s.section for s in SETTINGS):
+        _echo(f"\n[{section}]")
+        for setting in (s for s in SETTINGS if s.section == section):
+            value = dumped[section][setting.key]
+            _echo(
+                f"{setting.key} = {_toml_value(value)}  # {cfg.origins.get(setting.name)}: "
+                f"{setting.help}"
+            )
+    for source in cfg.sources:
+        _echo("\n[[sources]]")
+        for key, value in vars_(source).items():
+            if value is not None:
+                _echo(f"{key} = {_toml_value(value)}")
+
+
+def vars_(source: Any) -> dict[str, Any]:
+    return {k: getattr(source, k) for k in ("name", "path", "url", "interval")}
+
+
+def _toml_value(value: Any) -> str:
+    import json
+
+    if value is None:
+        return '""'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(json.dumps(v) for v in value) + "]"
+    return json.dumps(str(value))
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Do one pass over the sources and exit.")
+@pass_state
+def run(state: State, once: bool) -> None:
+    """Poll the configured sources: the daemon's pass, or one pass with --once."""
+    from tracker.pipeline import ingest_sources
+
+    if not once:
+        raise click.UsageError("the background service is not available yet; use --once")
+    sources = state.config.sources
+    if not sources:
+        raise TrackerError("no sources configured", hint="add [[sources]] to config.toml")
+    results = ingest_sources(
+        state.engine(), sources, config=state.config, rules=state.rules(), clock=utcnow
+    )
+    failed = 0
+    for name, result in results.items():
+        if isinstance(result, TrackerError):
+            failed += 1
+            _note(f"{name}: failed: {result}")
+        else:
+            _echo(_summary(name, result))
+            for where, reason in result.skipped:
+                _note(f"  skipped {where}: {reason}")
+    if failed == len(results):
+        raise TrackerError("every source failed", hint="see the lines above")
