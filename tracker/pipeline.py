@@ -123,8 +123,11 @@ def _commit(
 ) -> None:
     if not batch:
         return
+    # One transaction per batch: items, their analyses, the events they join and
+    # the alerts those events call for are committed together or not at all.
     with engine.begin() as conn:
-        new, duplicate = queries.store_items(conn, source_id, batch, now)
+        new_ids, duplicate = queries.store_items(conn, source_id, batch, now)
+        new = len(new_ids)
     tally.new += new
     tally.duplicate += duplicate
     log.info("stored batch new=%d duplicate=%d", new, duplicate)

@@ -87,17 +87,20 @@ def existing_hashes(conn: Connection, hashes: Sequence[str]) -> set[str]:
 
 def store_items(
     conn: Connection, source_id: int, batch: Sequence[tuple[Item, Analysis]], fetched_at: datetime
-) -> tuple[int, int]:
-    """Insert new items with their labels, entities and amounts: (new, duplicate)."""
+) -> tuple[list[int], int]:
+    """Insert new items with their labels, entities and amounts.
+
+    Returns the new items' ids (in batch order) and how many were duplicates.
+    """
     if not batch:
-        return 0, 0
+        return [], 0
     fresh: dict[str, tuple[Item, Analysis]] = {}
     for item, analysis in batch:
         fresh.setdefault(item.content_hash, (item, analysis))
     known = existing_hashes(conn, list(fresh))
     todo = [pair for h, pair in fresh.items() if h not in known]
     if not todo:
-        return 0, len(batch)
+        return [], len(batch)
     rows = [
         {
             "source_id": source_id,
@@ -121,7 +124,7 @@ def store_items(
         (ids[item.content_hash], analysis) for item, analysis in todo if item.content_hash in ids
     ]
     _store_analyses(conn, analyses)
-    return len(ids), len(batch) - len(ids)
+    return [item_id for item_id, _ in analyses], len(batch) - len(ids)
 
 
 def _store_analyses(conn: Connection, analyses: Sequence[tuple[int, Analysis]]) -> None:
