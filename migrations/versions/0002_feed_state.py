@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("source_id", sa.Integer(), nullable=False),
         sa.Column("url", sa.String(length=2000), nullable=False),
         sa.Column("guid", sa.String(length=2000), nullable=True),
+        sa.Column("content_hash", sa.String(length=64), nullable=True),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -82,11 +83,19 @@ def upgrade() -> None:
     op.add_column(
         "sources", sa.Column("last_success_at", sa.DateTime(timezone=True), nullable=True)
     )
+    op.add_column("sources", sa.Column("ttl_seconds", sa.Integer(), nullable=True))
+    # Items stored before sightings existed: each was seen once, by its source.
+    op.execute(
+        "INSERT INTO item_sightings "
+        "(item_id, source_id, url, guid, content_hash, first_seen_at, last_seen_at) "
+        "SELECT id, source_id, url, guid, content_hash, fetched_at, fetched_at FROM items"
+    )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("sources", schema=None) as batch_op:
         for column in (
+            "ttl_seconds",
             "last_http_status",
             "last_success_at",
             "alerts",

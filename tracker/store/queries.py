@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
 
 from tracker.models import Analysis, Item
+from tracker.store import sightings
 from tracker.store.schema import Amount, Entity, ItemEntity, ItemLabel, Source
 from tracker.store.schema import Item as ItemRow
 
@@ -88,19 +89,38 @@ def existing_hashes(conn: Connection, hashes: Sequence[str]) -> set[str]:
 def store_items(
     conn: Connection, source_id: int, batch: Sequence[tuple[Item, Analysis]], fetched_at: datetime
 ) -> tuple[list[int], int]:
-    """Insert new items with their labels, entities and amounts.
+    """Insert new items with their labels, entities and amounts; record which
+    source saw which item; revise an item whose source changed it.
 
-    Returns the new items' ids (in batch order) and how many were duplicates.
+    An item already stored (same GUID in this source, same canonical URL, or
+    same words: see ``store.sightings``) is a duplicate. Returns the new items'
+    ids (in batch order) and how many were duplicates.
     """
     if not batch:
         return [], 0
-    fresh: dict[str, tuple[Item, Analysis]] = {}
+    unique: list[tuple[Item, Analysis]] = []
+    keys: set[tuple[str, str]] = set()
     for item, analysis in batch:
-        fresh.setdefault(item.content_hash, (item, analysis))
-    known = existing_hashes(conn, list(fresh))
-    todo = [pair for h, pair in fresh.items() if h not in known]
-    if not todo:
-        return [], len(batch)
+        mine = {("hash", item.content_hash), ("url", item.url)}
+        if item.guid:
+            mine.add(("guid", item.guid))
+        if not mine & keys:
+            unique.append((item, analysis))
+        keys |= mine
+    matches = sightings.match_items(conn, source_id, [item for item, _ in unique])
+    seen: list[tuple[int, Item]] = []
+    revised: list[tuple[int, Analysis]] = []
+    todo: list[tuple[Item, Analysis]] = []
+    for (item, analysis), match in zip(unique, matches, strict=True):
+        if match is None:
+            todo.append((item, analysis))
+            continue
+        if match.is_revision(item) and sightings.revise(
+            conn, match.item_id, item, analysis.rules_version, fetched_at
+        ):
+            revised.append((match.item_id, analysis))
+        seen.append((match.item_id, item))
+    _store_analyses(conn, revised)
     rows = [
         {
             "source_id": source_id,
@@ -117,14 +137,28 @@ def store_items(
         }
         for item, analysis in todo
     ]
-    stmt = _insert(conn, items_t).on_conflict_do_nothing(index_elements=["content_hash"])
-    inserted = conn.execute(stmt.returning(items_t.c.id, items_t.c.content_hash), rows).all()
-    ids = {content_hash: item_id for item_id, content_hash in inserted}
+    ids: dict[str, int] = {}
+    if rows:
+        stmt = _insert(conn, items_t).on_conflict_do_nothing(index_elements=["content_hash"])
+        inserted = conn.execute(stmt.returning(items_t.c.id, items_t.c.content_hash), rows).all()
+        ids = {content_hash: item_id for item_id, content_hash in inserted}
     analyses = [
         (ids[item.content_hash], analysis) for item, analysis in todo if item.content_hash in ids
     ]
     _store_analyses(conn, analyses)
-    return [item_id for item_id, _ in analyses], len(batch) - len(ids)
+    raced = [item for item, _ in todo if item.content_hash not in ids]
+    if raced:  # stored meanwhile by another process: seen, not new
+        found = dict(
+            conn.execute(
+                select(items_t.c.content_hash, items_t.c.id).where(
+                    items_t.c.content_hash.in_([i.content_hash for i in raced])
+                )
+            ).tuples()
+        )
+        seen += [(found[i.content_hash], i) for i in raced if i.content_hash in found]
+    seen += [(ids[item.content_hash], item) for item, _ in todo if item.content_hash in ids]
+    sightings.record(conn, source_id, seen, fetched_at)
+    return [item_id for item_id, _ in analyses], len(batch) - len(analyses)
 
 
 def _store_analyses(conn: Connection, analyses: Sequence[tuple[int, Analysis]]) -> None:

@@ -92,6 +92,7 @@ class Source(Base):
     alerts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     last_success_at: Mapped[datetime | None]
     last_http_status: Mapped[int | None] = mapped_column(Integer)
+    ttl_seconds: Mapped[int | None] = mapped_column(Integer)  # the wait the feed itself asks for
 
 
 class Event(Base):
@@ -151,6 +152,9 @@ class ItemSighting(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
     url: Mapped[str] = mapped_column(String(2000), index=True)
     guid: Mapped[str | None] = mapped_column(String(2000))
+    # The hash of the content as this source last gave it: a change here is a
+    # revision; another source's different version of the same article is not.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
 
