@@ -1,9 +1,11 @@
-"""Money amounts in text: "€15 million", "15-million euro", "$2bn", "USD 1.5 billion".
+"""Money amounts in text: "€15 million", "15-million euro", "$2bn", "USD 1.5 billion",
+"15 millions d'euros", "1,2 Mrd. Euro", "up to $100 billion", "$1m-$2m".
 
-One compiled expression finds them; each becomes an :class:`Amount` with its
-value in units, an ISO 4217 currency and the text it came from. An amount in
-brackets right after another ("385 million euros ($414 million)") is a
-conversion of it, not a second sum.
+One compiled expression finds them in one pass over the text; each becomes an
+:class:`Amount` with its value in units, an ISO 4217 currency and the text it
+came from. An amount in brackets right after another ("385 million euros ($414
+million)") is a conversion of it, not a second sum. A price ("$3 per million
+tokens", "$23.28 a share") is kind ``price``, never a deal's value.
 """
 
 from __future__ import annotations
@@ -26,8 +28,17 @@ _SYMBOLS = {
     "₩": "KRW",
     "chf": "CHF",
     "rmb": "CNY",
+    "s$": "SGD",
+    "r$": "BRL",
+    "nt$": "TWD",
+    "cn¥": "CNY",
+    "₪": "ILS",
+    "₽": "RUB",
 }
-_CODES = {"USD", "EUR", "GBP", "JPY", "CNY", "INR", "KRW", "CHF", "CAD", "AUD", "HKD", "SEK", "SGD"}
+_CODES = {
+    "USD", "EUR", "GBP", "JPY", "CNY", "INR", "KRW", "CHF", "CAD", "AUD", "HKD", "SEK", "SGD",
+    "AED", "SAR", "BRL", "TWD", "ILS", "NOK", "DKK", "PLN", "RUB",
+}  # fmt: skip
 _WORDS = {
     "dollar": "USD",
     "dollars": "USD",
@@ -43,6 +54,22 @@ _WORDS = {
     "rupees": "INR",
     "won": "KRW",
     "francs": "CHF",
+    "franc": "CHF",
+    "d'euros": "EUR",
+    "d'euro": "EUR",
+    "de dollars": "USD",
+    "us-dollar": "USD",
+    "dollar us": "USD",
+    "us dollars": "USD",
+    "australian dollars": "AUD",
+    "canadian dollars": "CAD",
+    "hong kong dollars": "HKD",
+    "singapore dollars": "SGD",
+    "swiss francs": "CHF",
+    "kronor": "SEK",
+    "krona": "SEK",
+    "riyals": "SAR",
+    "dirhams": "AED",
 }
 _SCALES = {
     "thousand": 10**3,
@@ -54,6 +81,11 @@ _SCALES = {
     "m": 10**6,
     "mio": 10**6,
     "billion": 10**9,
+    "milliard": 10**9,
+    "milliards": 10**9,
+    "md": 10**9,
+    "mds": 10**9,
+    "mio.": 10**6,
     "billions": 10**9,
     "bn": 10**9,
     "b": 10**9,
@@ -64,35 +96,47 @@ _SCALES = {
     "lakh": 10**5,
 }
 
-_NUM = r"\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
-_SCALE = (
-    r"thousand|million|millions|billion|billions|trillion|mln|mn|bn|tn|mrd|mio|crore|lakh|[kmb]"
+_NUM = (
+    r"\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+(?:\.\d+)?"  # 1,500,000  1 500 000
+    r"|\d{1,3}(?:\.\d{3})+(?:,\d+)?(?!\d)"  # 1.500.000,50
+    r"|\d+(?:[.,]\d+)?"
 )
-_SYM = r"US\$|HK\$|C\$|A\$|[$€£¥₹₩]"
+_SCALE = (
+    r"thousand|millions?|billions?|milliards?|trillion|mln|mn|bn|tn|mrd|mds?|mio|crore|lakh|[kmb]"
+)
+_SYM = r"US\$|HK\$|NT\$|C\$|A\$|S\$|R\$|CN¥|[$€£¥₹₩₪₽]"
 _CODE = "|".join(sorted(_CODES))
-_WORD = "|".join(sorted(_WORDS, key=len, reverse=True))
+_WORD = "|".join(re.escape(w) for w in sorted(_WORDS, key=len, reverse=True))
+_SCALED = rf"(?P<numI>{_NUM})(?:\s?-?\s?(?P<scaleI>{_SCALE})\.?(?![\w'’]))?"
 
 _AMOUNT = re.compile(
     rf"""
     (?:
-        (?P<sym>{_SYM}|\b(?:{_CODE})\b\.?)\s?(?P<num1>{_NUM})(?:\s?-?\s?(?P<scale1>{_SCALE})\.?\b)?
+        (?P<sym>{_SYM}|\b(?:{_CODE})\b\.?)\s?{_SCALED.replace("I", "1")}
       |
-        \b(?P<num2>{_NUM})(?:\s?-?\s?(?P<scale2>{_SCALE})\.?)?[\s-]?(?P<cur2>\b(?:{_WORD}|{_CODE})\b)
+        \b{_SCALED.replace("I", "2")}[\s-]?(?:de\s)?(?P<cur2>(?<![\w])(?:{_WORD}|{_CODE})(?![\w'’]))
     )
     """,
     re.IGNORECASE | re.VERBOSE,
 )
 _CONTEXT_KINDS = (
-    ("valuation", re.compile(r"valu(?:ation|ed|ing)|worth", re.I)),
-    ("round", re.compile(r"round|rais(?:e|ed|es|ing)|funding|series", re.I)),
+    ("fine", re.compile(r"fine[ds]?\b|penalt|pay\b|settle", re.I)),
+    ("valuation", re.compile(r"valu(?:ation|ed|ing|es)|worth", re.I)),
+    ("round", re.compile(r"round|rais(?:e|ed|es|ing)|funding|series|seed", re.I)),
     ("investment", re.compile(r"invest|stake|back(?:ed|ing)|pledg|acqui|buy|bought|commit", re.I)),
 )
+_PRICE_AFTER = re.compile(
+    r"\s*(?:[(\[][^)\]]*[)\]]\s*)?(?:per\b|a\s(?:share|month|year|user|seat)\b|/|-a-)", re.I
+)
+_UP_TO = re.compile(r"\b(?:up\sto|as\smuch\sas|at\smost)\s*$", re.I)
 
 
 def _number(text: str) -> Decimal | None:
     text = text.replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
         text = text.replace(",", "")
+    elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", text):  # "1.500.000,50"
+        text = text.replace(".", "").replace(",", ".")
     elif re.fullmatch(r"\d+,\d{1,2}", text):  # European decimal comma: "1,2 Mrd."
         text = text.replace(",", ".")
     else:
@@ -108,13 +152,16 @@ def _currency(symbol: str | None, word: str | None) -> str | None:
         key = symbol.rstrip(".").lower()
         return _SYMBOLS.get(key) or (key.upper() if key.upper() in _CODES else None)
     if word:
-        return _WORDS.get(word.lower()) or (word.upper() if word.upper() in _CODES else None)
+        key = " ".join(word.lower().replace("’", "'").split())
+        return _WORDS.get(key) or (word.upper() if word.upper() in _CODES else None)
     return None
 
 
 def _kind(before: str, after: str) -> str:
     """What the amount is, from the nearest cue word on either side: "valued
-    at $2bn", "raised $40m", "a $16 million investment"."""
+    at $2bn", "raised $40m", "a $16 million investment", "fined €15 million"."""
+    if _PRICE_AFTER.match(after):
+        return "price"
     after = re.sub(r"^\s*[(\[][^)\]]*[)\]]", "", after)[:30]
     window = before[-80:]
     best, distance = "other", 10**6
@@ -128,34 +175,69 @@ def _kind(before: str, after: str) -> str:
     return best
 
 
-def extract_amounts(text: str) -> tuple[Amount, ...]:
-    """Every money amount in ``text``, in order, bracketed conversions linked."""
-    found: list[Amount] = []
+def _scale(match: re.Match[str], group: str) -> int:
+    raw = match.group(group)
+    if not raw:
+        return 1
+    return _SCALES.get(raw.lower().rstrip("."), 1)
+
+
+def find_amounts(text: str) -> list[tuple[int, Amount]]:
+    """Every money amount in ``text`` with its character offset, in order.
+
+    A bracketed amount right after another is linked to it as its conversion.
+    In a range ("$1m to $2m", "$1-2 billion") each end is an amount; the lower
+    end of "$1-2 billion" takes the scale of the upper. "up to $10bn" is
+    marked ``up to`` in its text.
+    """
+    found: list[tuple[int, Amount]] = []
     last_end = -10
     for match in _AMOUNT.finditer(text):
-        raw_scale = match.group("scale1") or match.group("scale2")
-        scale = _SCALES.get(raw_scale.lower().rstrip("."), 1) if raw_scale else 1
-        if raw_scale and raw_scale.lower() == "m" and not match.group("sym"):
-            scale = 10**6
         number = _number(match.group("num1") or match.group("num2"))
         currency = _currency(match.group("sym"), match.group("cur2"))
         if number is None or currency is None:
             continue
-        between = text[last_end : match.start()]
+        scale = _scale(match, "scale1") if match.group("num1") else _scale(match, "scale2")
+        start, end = match.start(), match.end()
+        body = match.group().strip()
+        between = text[last_end:start]
         is_conversion = (
             bool(found) and re.fullmatch(r"\s*[(\[][^()\[\]]{0,40}", between) is not None
         )
-        kind = (
-            found[-1].kind if is_conversion else _kind(text[: match.start()], text[match.end() :])
+        up_to = _UP_TO.search(text[max(0, start - 20) : start])
+        kind = found[-1][1].kind if is_conversion else _kind(text[:start], text[end:])
+        amount = Amount(
+            value=_value(number, scale),
+            currency=currency,
+            text=f"{up_to.group().strip()} {body}" if up_to else body,
+            kind=kind,
+            conversion_of=found[-1][1].text if is_conversion else None,
         )
-        found.append(
-            Amount(
-                value=(number * scale).quantize(Decimal(1)) if scale > 1 else number,
-                currency=currency,
-                text=match.group().strip(),
-                kind=kind,
-                conversion_of=found[-1].text if is_conversion else None,
-            )
-        )
-        last_end = match.end()
-    return tuple(found)
+        found.append((start, amount))
+        last_end = end
+        lower = _range_lower(text, match, scale, amount)
+        if lower is not None:
+            found.insert(len(found) - 1, (start, lower))
+    return found
+
+
+def _range_lower(text: str, match: re.Match[str], scale: int, upper: Amount) -> Amount | None:
+    """The lower end of "$1-2 billion" / "$1 to 2 billion", written without a currency."""
+    head = re.match(r"(?P<lo>\d+(?:\.\d+)?)\s?(?:-|–|to)\s?$", text[: match.start()][-12:])
+    if match.group("num1") or head is None:
+        return None
+    low = _number(head.group("lo"))
+    return (
+        None
+        if low is None
+        else Amount(_value(low, scale), upper.currency, head.group(), upper.kind)
+    )
+
+
+def _value(number: Decimal, scale: int) -> Decimal:
+    return (number * scale).quantize(Decimal(1)) if scale > 1 else number
+
+
+def extract_amounts(text: str) -> tuple[Amount, ...]:
+    """Every money amount in ``text``, in order, bracketed conversions linked."""
+    return tuple(amount for _, amount in find_amounts(text))

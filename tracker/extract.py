@@ -1,21 +1,97 @@
-"""Who and what an article names: organisations, regulators, jurisdictions and
-models from the gazetteer, and the roles the labelled sentences give them.
+"""Who and what an article names: organisations, regulators, jurisdictions,
+models and people, and the roles the labelled sentences give them.
 
-Pure: tokens and a compiled ruleset in, entities out.
+Names come from the gazetteer (canonical name for every alias: "Mistral" is
+"Mistral AI", "MSFT" is "Microsoft"); organisations it does not know are found
+by their company cues ("start-up Voxoa", "chip designer FuriosaAI", "Kettle
+Ventures", "Black Forest Labs"), people by their titles ("chief executive Sam
+Altman"). Pure: tokens and lexicon matches in, entities out.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tracker.models import Entity
-from tracker.ruleset import Ruleset
-from tracker.text import Token
+from tracker.text import Match
 
 if TYPE_CHECKING:
     from tracker.classify import Sentence
+
+_CAMEL_AI = re.compile(r"^[A-Z][A-Za-z]+AI$")
+_NOT_NAMES = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "And",
+        "Of",
+        "In",
+        "On",
+        "For",
+        "Under",
+        "After",
+        "But",
+        "Its",
+        "It",
+        "This",
+        "That",
+        "Their",
+        "His",
+        "Her",
+        "Our",
+        "With",
+        "From",
+        "By",
+        "At",
+        "As",
+        "To",
+        "Last",
+        "Next",
+        "New",
+        "Chief",
+        "Executive",
+        "Officer",
+        "President",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ]
+)
+# who acts first in the sentence is on the investor side for these actions,
+# and on the receiving side for those ("Mistral raised", "Perplexity secured")
+_INVESTEE_FIRST = frozenset(
+    [
+        "raise",
+        "raises",
+        "raised",
+        "raising",
+        "round",
+        "funding",
+        "funding",
+        "round",
+        "secure",
+        "secures",
+        "secured",
+        "bag",
+        "bags",
+        "bagged",
+        "pulled",
+        "pull",
+        "pulls",
+        "closes",
+        "closed",
+        "financing",
+        "series",
+    ]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,25 +103,87 @@ class Mention:
     end: int
     jurisdiction: str | None = None
     developer: str | None = None
+    regulator_kind: str | None = None
 
 
-def find_mentions(tokens: list[Token], rules: Ruleset) -> list[Mention]:
-    """Gazetteer names in a sentence's tokens, longest match first."""
-    out = []
-    for match in rules.entities.find(tokens):
-        entry = match.value
-        out.append(
-            Mention(
-                entry.kind,
-                entry.name,
-                match.text,
-                match.start,
-                match.end,
-                entry.jurisdiction,
-                entry.developer,
+def _is_name_word(word: str) -> bool:
+    if not word[:1].isupper() or word in _NOT_NAMES:
+        return False
+    return word.isalnum() or "-" in word or "." in word or "&" in word
+
+
+def find_mentions(
+    tokens: list[str], start: int, end: int, matches: Sequence[Match], *, title_case: bool
+) -> list[Mention]:
+    """Gazetteer names, unknown organisations and people in tokens[start:end]."""
+    out: list[Mention] = []
+    taken: set[int] = set()
+    for m in matches:
+        if m.layer == "entity":
+            e = m.value
+            text = " ".join(tokens[m.start : m.end])
+            out.append(
+                Mention(
+                    e.kind,
+                    e.name,
+                    text,
+                    m.start,
+                    m.end,
+                    e.jurisdiction,
+                    e.developer,
+                    e.regulator_kind,
+                )
             )
-        )
+            taken.update(range(m.start, m.end))
+    for m in matches:
+        if m.layer == "cue:org_before":
+            found = _run_after(tokens, m.end, end, taken)
+            if found:
+                out.append(_org(tokens, *found))
+                taken.update(range(*found))
+        elif m.layer == "cue:org_suffix" and not title_case and m.start not in taken:
+            first = _run_before(tokens, m.start, start, taken)
+            if first is not None:
+                out.append(_org(tokens, first, m.end))
+                taken.update(range(first, m.end))
+        elif m.layer == "cue:person_title":
+            found = _run_after(tokens, m.end, end, taken, names_only=True)
+            if found and found[1] - found[0] >= 2:
+                text = " ".join(tokens[found[0] : found[1]])
+                out.append(Mention("person", text, text, found[0], found[1]))
+                taken.update(range(*found))
+    for i in range(start, end):
+        if i not in taken and _CAMEL_AI.match(tokens[i]):
+            out.append(_org(tokens, i, i + 1))
+    out.sort(key=lambda mention: mention.position)
     return out
+
+
+def _org(tokens: list[str], first: int, end: int) -> Mention:
+    text = " ".join(tokens[first:end])
+    return Mention("organization", text, text, first, end)
+
+
+def _run_after(
+    tokens: list[str], i: int, end: int, taken: set[int], *, names_only: bool = False
+) -> tuple[int, int] | None:
+    j = i
+    while j < end and j - i < 3 and j not in taken and _is_name_word(tokens[j]):
+        if names_only and not tokens[j].isalpha():
+            break
+        j += 1
+    return (i, j) if j > i else None
+
+
+def _run_before(tokens: list[str], i: int, start: int, taken: set[int]) -> int | None:
+    j = i
+    while j - 1 >= start and i - j < 3 and j - 1 not in taken and _is_name_word(tokens[j - 1]):
+        j -= 1
+    # a name is more than its suffix, and a lone capital at the start of a
+    # sentence may be any word ("Research shows...")
+    if j == i or (j == start and i - j < 1):
+        return None
+    return j
 
 
 def _roles_in(category: str, sentence: Sentence) -> list[tuple[str, str, str]]:
@@ -53,12 +191,17 @@ def _roles_in(category: str, sentence: Sentence) -> list[tuple[str, str, str]]:
     mentions = sentence.mentions
     orgs = [m for m in mentions if m.kind == "organization"]
     out: list[tuple[str, str, str]] = []
-    if category == "investment" and len({o.name for o in orgs}) > 1:
-        # "X invested in Y": the first named is the investor; with one name the
-        # sentence does not say which side it is on, so no role is given
-        first = orgs[0].name
-        out.append(("organization", first, "investor"))
-        out += [("organization", o.name, "investee") for o in orgs if o.name != first]
+    action = sentence.action_at.get(category)
+    if category == "investment" and action is not None and len({o.name for o in orgs}) > 1:
+        # "X invested in Y": the side before the action invests; "Y raised ... led by X": the
+        # side before the action receives
+        before = {o.name for o in orgs if o.position < action[0]}
+        after = {o.name for o in orgs if o.position >= action[0]} - before
+        first, second = ("investee", "investor") if action[1] in _INVESTEE_FIRST else (
+            "investor", "investee")  # fmt: skip
+        if before and after:
+            out += [("organization", n, first) for n in sorted(before)]
+            out += [("organization", n, second) for n in sorted(after)]
     elif category == "partnership":
         out += [("organization", o.name, "partner") for o in orgs]
     elif category == "model_release":

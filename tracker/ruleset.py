@@ -1,9 +1,11 @@
-"""Compile the rules files into vocabularies, once per process.
+"""Compile the rules files into one lexicon, once per process.
 
 The files are data (``tracker/rules/*.toml``); this module checks their shape
-and turns every phrase list into a :class:`~tracker.text.Vocabulary`. The
-rules version stored with each label names the files' declared version plus a
-digest of their bytes, so editing a rule is visible in the database.
+and puts every phrase list into a single :class:`~tracker.text.Lexicon`, each
+list as a layer ("action:investment", "hedge", "cue", "entity"...), so an
+article is scanned once. The rules version stored with each label names the
+files' declared versions plus a digest of their bytes, so editing a rule is
+visible in the database.
 """
 
 from __future__ import annotations
@@ -18,7 +20,35 @@ from typing import Any
 from tracker.errors import ConfigError
 from tracker.models import CATEGORIES
 from tracker.rules import DEFAULT_CLASSIFY, DEFAULT_GAZETTEER
-from tracker.text import Vocabulary
+from tracker.text import Lexicon
+
+# (table, key) -> cue tag; a cue says who acts or how, not what is done
+_CUES = (
+    ("model_release", "model_nouns", "model_noun"),
+    ("model_release", "fresh_words", "fresh"),
+    ("model_release", "plans", "plan"),
+    ("regulatory_action", "generic_actors", "generic_regulator"),
+    ("regulatory_action", "courts", "court"),
+    ("regulatory_action", "laws", "law"),
+    ("regulatory_action", "qualifiers", "qualifier"),
+    ("regulatory_action", "target_nouns", "target"),
+    ("investment", "completion", "completion"),
+    ("actors", "pair", "pair"),
+    ("organizations", "cues_before", "org_before"),
+    ("organizations", "suffixes", "org_suffix"),
+    ("people", "titles", "person_title"),
+)
+# (table, key, layer, value): modifiers of an action
+_MODIFIERS = (
+    ("hedges", "phrases", "hedge", True),
+    ("hedges", "neutral", "hedge", False),
+    ("hedges", "anywhere", "hedge_anywhere", True),
+    ("negation", "phrases", "negation", True),
+    ("background", "before", "background", True),
+    ("background", "neutral", "background", False),
+    ("background", "anywhere", "background_anywhere", True),
+)
+_SCOPES = {"before": 8, "negation": 6, "plan": 40}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,23 +61,14 @@ class GazetteerEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class CategoryRules:
-    name: str
-    actions: Vocabulary[float]
-    negative: Vocabulary[bool]
-
-
-@dataclass(frozen=True, slots=True)
 class Ruleset:
     version: str
     tiers: dict[str, float]
     weights: dict[str, float]
     actor_weights: dict[str, float]
-    categories: dict[str, CategoryRules]
-    hedges: Vocabulary[bool]
-    background: Vocabulary[bool]
-    cues: Vocabulary[str]
-    entities: Vocabulary[GazetteerEntry]
+    scope: dict[str, int]
+    lexicon: Lexicon
+    not_products: frozenset[str]
 
 
 def _read_toml(path: Path, what: str) -> tuple[dict[str, Any], bytes]:
@@ -59,55 +80,43 @@ def _read_toml(path: Path, what: str) -> tuple[dict[str, Any], bytes]:
             f"{what} file not found: {path}", hint="check [classify] in config.toml"
         ) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{what} file {path} is not valid TOML: {exc}") from exc
+        raise ConfigError(
+            f"{what} file {path} is not valid TOML: {exc}",
+            hint="fix the file, or remove the setting",
+        ) from exc
 
 
 def _phrases(table: dict[str, Any], key: str, where: str) -> list[str]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"rules: {where}.{key} must be a list of strings")
+        raise ConfigError(
+            f"rules: {where}.{key} must be a list of strings",
+            hint="write it as a TOML array of quoted phrases",
+        )
     return value
 
 
-def _vocabulary(phrases: list[str], value: Any) -> Vocabulary[Any]:
-    vocab: Vocabulary[Any] = Vocabulary()
-    for phrase in phrases:
-        vocab.add(phrase, value)
-    return vocab
-
-
-def _compile_category(name: str, table: dict[str, Any], tiers: dict[str, float]) -> CategoryRules:
-    actions: Vocabulary[float] = Vocabulary()
-    for tier, weight in sorted(tiers.items(), key=lambda kv: kv[1]):
+def _add_category(lex: Lexicon, name: str, table: dict[str, Any], tiers: dict[str, float]) -> None:
+    for tier, weight in tiers.items():
         for phrase in _phrases(table, tier, name):
-            actions.add(phrase, weight)
-    return CategoryRules(name, actions, _vocabulary(_phrases(table, "negative", name), True))
+            lex.add(phrase, f"action:{name}", (weight, tier))
+    # petitions and filings are actions of their own kind, scored as strong
+    strongest = max(tiers.values())
+    for kind in ("petition", "filing"):
+        for phrase in _phrases(table, kind, name):
+            lex.add(phrase, f"action:{name}", (strongest, kind))
+    for phrase in _phrases(table, "negative", name):
+        lex.add(phrase, f"negative:{name}")
 
 
-def _compile_cues(rules: dict[str, Any]) -> Vocabulary[str]:
-    """Category-specific actor cues, each tagged with what it signals."""
-    cues: Vocabulary[str] = Vocabulary()
-    model = rules.get("model_release", {})
-    regulatory = rules.get("regulatory_action", {})
-    for table, key, tag in (
-        (model, "model_nouns", "model_noun"),
-        (model, "fresh_words", "fresh"),
-        (model, "plans", "plan"),
-        (regulatory, "generic_actors", "generic_regulator"),
-        (regulatory, "qualifiers", "qualifier"),
-        (regulatory, "target_nouns", "target"),
-    ):
-        for phrase in _phrases(table, key, tag):
-            cues.add(phrase, tag)
-    return cues
-
-
-def _compile_gazetteer(gaz: dict[str, Any]) -> Vocabulary[GazetteerEntry]:
-    vocab: Vocabulary[GazetteerEntry] = Vocabulary()
+def _add_gazetteer(lex: Lexicon, gaz: dict[str, Any]) -> None:
     for kind in ("organization", "regulator", "jurisdiction", "model"):
         for row in gaz.get(kind, []):
             if not isinstance(row, dict) or "name" not in row:
-                raise ConfigError(f"gazetteer: every [[{kind}]] needs a name (found {row!r})")
+                raise ConfigError(
+                    f"gazetteer: every [[{kind}]] needs a name (found {row!r})",
+                    hint='add name = "..." to the entry',
+                )
             entry = GazetteerEntry(
                 kind=kind,
                 name=row["name"] if kind != "jurisdiction" else row.get("code", row["name"]),
@@ -117,30 +126,48 @@ def _compile_gazetteer(gaz: dict[str, Any]) -> Vocabulary[GazetteerEntry]:
                 developer=row.get("developer"),
             )
             for alias in [row["name"], *row.get("aliases", [])]:
-                vocab.add(alias, entry, cased=True)
-    return vocab
+                lex.add(alias, "entity", entry, cased=True)
+    for table, key, tag in _CUES:
+        if table in ("organizations", "people"):
+            for phrase in _phrases(gaz.get(table, {}), key, table):
+                lex.add(phrase, f"cue:{tag}", tag, cased=tag == "org_suffix")
 
 
 def compile_ruleset(rules: dict[str, Any], gazetteer: dict[str, Any], digest: str) -> Ruleset:
     """Build a :class:`Ruleset` from parsed rules and gazetteer tables."""
     tiers = {k: float(v) for k, v in rules.get("tiers", {}).items()}
     if not tiers:
-        raise ConfigError("rules: a [tiers] table with at least one weight is required")
+        raise ConfigError(
+            "rules: a [tiers] table with at least one weight is required",
+            hint="start from tracker/rules/classify.toml",
+        )
     missing = [c for c in CATEGORIES if c not in rules]
     if missing:
-        raise ConfigError(f"rules: missing tables for {', '.join(missing)}")
+        raise ConfigError(
+            f"rules: missing tables for {', '.join(missing)}",
+            hint="every category needs a table, even an empty one",
+        )
+    lex = Lexicon()
+    for category in CATEGORIES:
+        _add_category(lex, category, rules[category], tiers)
+    for table, key, tag in _CUES:
+        if table not in ("organizations", "people"):
+            for phrase in _phrases(rules.get(table, {}), key, table):
+                lex.add(phrase, f"cue:{tag}", tag, cased=tag == "law")
+    for table, key, layer, value in _MODIFIERS:
+        for phrase in _phrases(rules.get(table, {}), key, table):
+            lex.add(phrase, layer, value)
+    _add_gazetteer(lex, gazetteer)
     return Ruleset(
         version=f"{rules.get('version', '0')}.{gazetteer.get('version', '0')}+{digest}",
         tiers=tiers,
         weights={k: float(v) for k, v in rules.get("weights", {}).items()},
         actor_weights={k: float(v) for k, v in rules.get("actor_weights", {}).items()},
-        categories={c: _compile_category(c, rules[c], tiers) for c in CATEGORIES},
-        hedges=_vocabulary(_phrases(rules.get("hedges", {}), "phrases", "hedges"), True),
-        background=_vocabulary(
-            _phrases(rules.get("background", {}), "phrases", "background"), True
+        scope={**_SCOPES, **{k: int(v) for k, v in rules.get("scope", {}).items()}},
+        lexicon=lex,
+        not_products=frozenset(
+            p.lower() for p in _phrases(rules["model_release"], "not_products", "model_release")
         ),
-        cues=_compile_cues(rules),
-        entities=_compile_gazetteer(gazetteer),
     )
 
 
