@@ -4,6 +4,7 @@
         for each document:      parse.parse_document                 (pure)
                                 classify.analyze                     (pure)
         per batch:              store.queries.store_items            (SQL, one transaction)
+                                store.events.assign_events           (cluster.decide, pure)
         source health:          store.queries.record_check           (SQL)
 
 The CLI's ``ingest`` and ``run --once`` and the daemon all call these functions.
@@ -28,6 +29,7 @@ from tracker.fetch import iter_files, read_file
 from tracker.models import Analysis, IngestReport, Item
 from tracker.parse import parse_document
 from tracker.ruleset import Ruleset
+from tracker.store import events as events_store
 from tracker.store import queries
 from tracker.store.db import describe_failure
 
@@ -128,6 +130,7 @@ def _commit(
     with engine.begin() as conn:
         new_ids, duplicate = queries.store_items(conn, source_id, batch, now)
         new = len(new_ids)
+        events_store.assign_events(conn, new_ids, now=now)
     tally.new += new
     tally.duplicate += duplicate
     log.info("stored batch new=%d duplicate=%d", new, duplicate)

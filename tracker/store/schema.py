@@ -3,13 +3,14 @@ Alembic migrations (``migrations/``). Times are stored in UTC."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -99,6 +100,7 @@ class Event(Base):
     """One happening, reported by one or more items."""
 
     __tablename__ = "events"
+    __table_args__ = (Index("ix_events_last_seen", "last_seen"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(Text)
@@ -111,7 +113,11 @@ class Event(Base):
     last_seen: Mapped[datetime]
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(index=True)
+    # Grouping state (revision 0003): a bottom-k sketch of the words of its
+    # reports (tracker.cluster), and whether any report had a real date.
+    sketch: Mapped[str | None] = mapped_column(Text)
+    dated: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Item(Base):
@@ -293,6 +299,27 @@ class EventAmount(Base):
     currency: Mapped[str] = mapped_column(String(3))
     text: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
+    mentions: Mapped[int] = mapped_column(Integer, default=1)  # reports that name it
+    # a conversion given in brackets ("€15M ($16M)"), kept to recognise it elsewhere
+    is_conversion: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TrendCount(Base):
+    """Items or events per day, category, jurisdiction and score band: the
+    summary that trend queries read, recounted for the days each ingest touches.
+
+    ``jurisdiction`` is '' for the total over all jurisdictions; ``band`` is the
+    score floored to a twentieth (0..20), so any threshold on that grid is exact.
+    """
+
+    __tablename__ = "trend_counts"
+
+    unit: Mapped[str] = mapped_column(String(8), primary_key=True)  # items, events
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(16), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class JobRun(Base):

@@ -1,0 +1,380 @@
+"""Which event a new report belongs to: the rules of grouping, as pure functions.
+
+The store finds a few candidate events by cheap indexed keys (a shared
+participant within the time window, the same URL, the same headline
+fingerprint) and hands their features here with the new item's; :func:`decide`
+returns the event to join, or none, with the reason in words. No SQL, no clock:
+``now`` is not needed because every date is in the features.
+
+Two kinds of text evidence are used. Independent reports of one happening share
+names, figures and topic words but rarely whole phrases, so topical similarity
+is measured on sets of content words (one-word shingles), compared through a
+bottom-k MinHash sketch that an event keeps at a fixed size however many
+reports it gathers. Copies of one wire story share nearly all of their words,
+which the same sketch shows as a very high Jaccard similarity.
+
+Text is the weakest of the signals: two reports on the same companies share
+their names and much of their vocabulary whatever happened. Who took part,
+what kind of happening it was, when, and for how much decide; the words only
+confirm that the report is about the same story at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+SKETCH_SIZE = 256
+"""Hashes kept per sketch. Texts with fewer distinct content words than this
+are compared exactly; beyond it the relative error of a Jaccard estimate is
+about 1/sqrt(J k): 0.2 at J = 0.1, the low end of what reports of one happening
+share, for 4 KB of hex per event."""
+
+WINDOW = timedelta(days=7)
+"""How far outside an event's span (first to last seen) a dated report may fall
+and still join it. Reports of one deal or ruling come within a day or two;
+analysis pieces and weekly newsletters follow within a week. Distinct
+happenings of the same parties (a probe and its ruling, two funding rounds, an
+investment and the inquiry into it) are months apart."""
+
+MAX_SPAN = timedelta(days=31)
+"""No event spans more than this from its first report: without a cap a steady
+trickle of coverage could chain a probe to the ruling that ends it a year
+later. Coverage of one happening fades within a month."""
+
+WEAK_DATE_RECENCY = timedelta(days=30)
+"""A report whose date is only a file time or fetch time ('modified',
+'fetched') cannot be placed in time. It is compared with events that received
+reports in the last 30 days of ingest: undated files are usually gathered and
+ingested together with the rest of the coverage of their story."""
+
+WEAK_DATE_SOURCES = frozenset({"modified", "fetched"})
+"""``items.date_source`` values that say when tracker saw a report, not when it
+was published."""
+
+MIN_CATEGORY_SCORE = 0.5
+"""A label counts as evidence of what kind of happening a report describes at
+this score: the default reporting threshold of the classifier. It is fixed here,
+not read from ``classify.threshold``, so that changing what is reported does
+not reshape the events already stored."""
+
+MIN_PARTICIPANT_SHARE = 0.6
+"""Share of the report's participants (organisations and regulators given a
+role) that must already take part in the event. With two parties both must
+match: a report naming one party of a deal with a new counterparty describes a
+different deal (Microsoft and Inflection AI is not Microsoft and OpenAI). With
+three or more, one stray name is tolerated, since extraction sometimes gives a
+role to a bystander."""
+
+MIN_CONTAINMENT = 0.12
+"""Share of a dated report's content words that the event's earlier reports
+already used. Measured on the seeds and ``tests/data/clusters``: independent
+write-ups of one happening reach 0.16 (long articles full of background) to 0.6
+(short wire pieces); reports that share no party stay under 0.1. The bar only
+turns away a report whose vocabulary is unrelated; the gates before it (window,
+categories, sums, participants) separate the same parties' other happenings,
+which share as many words (0.45 between a probe and its fine)."""
+
+MIN_CONTAINMENT_UNDATED = 0.15
+"""The same measure for a report or an event with no publication date, a little
+higher because the time window cannot help; above the seeds' lowest pair
+(0.16) with the estimate's error in mind."""
+
+NEAR_DUPLICATE = 0.8
+"""Jaccard similarity of content words above which two texts are copies of one
+story (a syndicated wire piece, a lightly edited repost): they join whatever
+their labels say, as long as the dates allow it."""
+
+AMOUNT_TOLERANCE = Decimal("0.02")
+"""Two sums in one currency are the same sum within 2%: outlets round (€15m,
+€15.0 million, 15,000,000 euros), but two rounds of one company differ by far
+more."""
+
+DEAL_CATEGORIES = frozenset({"investment", "partnership", "model_release"})
+"""Outlets covering one deal stress different sides of it (the stake, the cloud
+agreement, the model now on offer), so these categories are compatible with
+each other. A regulatory step is compatible only with an event that already
+has one: a regulator's move about a deal is its own happening."""
+
+DEAL_AMOUNT_KINDS = frozenset({"investment", "round"})
+"""Amount kinds that identify a deal; valuations and other sums do not."""
+
+_SPACE = float(1 << 64)
+_WORD = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
+_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers him his how i if in into is
+    it its itself just like may me might more most much must my new no nor not now of off
+    on once only or other our ours out over own said same says she should so some such
+    than that the their theirs them then there these they this those through to too
+    under until up upon us very was we were what when where which while who whom why
+    will with would year years yet you your one two also according including its
+    which company companies per cent percent told statement""".split()  # noqa: SIM905
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    kind: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class DealAmount:
+    value: Decimal
+    currency: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFeatures:
+    """What grouping needs to know about one report."""
+
+    title: str
+    published_at: datetime
+    date_source: str
+    categories: frozenset[str]
+    participants: frozenset[str]
+    amounts: tuple[DealAmount, ...]
+    sketch: tuple[int, ...]
+    url: str = ""
+
+    @property
+    def is_dated(self) -> bool:
+        return self.date_source not in WEAK_DATE_SOURCES
+
+
+@dataclass(frozen=True, slots=True)
+class EventFeatures:
+    """What grouping needs to know about a stored event."""
+
+    id: int
+    first_seen: datetime
+    last_seen: datetime
+    is_dated: bool
+    categories: frozenset[str]
+    participants: frozenset[str]
+    amounts: tuple[DealAmount, ...]
+    sketch: tuple[int, ...]
+    urls: frozenset[str] = field(default=frozenset())
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Join ``event_id``, or start a new event when it is None and ``start`` is
+    true; neither when the report describes no tracked kind of happening."""
+
+    event_id: int | None
+    start: bool
+    reason: str
+
+
+def content_words(text: str) -> frozenset[str]:
+    """Lower-cased words of three letters or more that are not function words;
+    figures are kept (they name the deal)."""
+    words = (w.lower() for w in _WORD.findall(text))
+    return frozenset(w for w in words if (len(w) >= 3 or w.isdigit()) and w not in _STOPWORDS)
+
+
+def _hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def sketch(words: Iterable[str]) -> tuple[int, ...]:
+    """A bottom-k MinHash sketch: the SKETCH_SIZE smallest 64-bit hashes of the
+    words. One hash per word, and the sketch of a union is the bottom k of the
+    two sketches, so an event's sketch is kept up to date without its texts."""
+    return tuple(sorted({_hash(w) for w in words})[:SKETCH_SIZE])
+
+
+def merge_sketches(left: Sequence[int], right: Sequence[int]) -> tuple[int, ...]:
+    """The sketch of the union of two sets."""
+    return tuple(sorted(set(left) | set(right))[:SKETCH_SIZE])
+
+
+def estimated_size(sketch_: Sequence[int]) -> float:
+    """How many distinct words a sketch stands for (exact below SKETCH_SIZE)."""
+    if len(sketch_) < SKETCH_SIZE:
+        return float(len(sketch_))
+    return (SKETCH_SIZE - 1) / ((sketch_[-1] + 1) / _SPACE)
+
+
+def jaccard(left: Sequence[int], right: Sequence[int]) -> float:
+    """Estimated Jaccard similarity of the sets behind two sketches."""
+    union = merge_sketches(left, right)
+    if not union:
+        return 0.0
+    both = set(left) & set(right)
+    return sum(1 for h in union if h in both) / len(union)
+
+
+def containment(item: Sequence[int], event: Sequence[int]) -> float:
+    """Estimated share of the item's words found among the event's words.
+
+    From J = |A and B| / |A or B| and |A or B| = |A| + |B| - |A and B| follows
+    |A and B| = J (|A| + |B|) / (1 + J).
+    """
+    size_a, size_b = estimated_size(item), estimated_size(event)
+    if size_a == 0:
+        return 0.0
+    j = jaccard(item, event)
+    return min(1.0, j * (size_a + size_b) / (1 + j) / size_a)
+
+
+def sketch_to_text(sketch_: Sequence[int]) -> str:
+    return "".join(f"{v:016x}" for v in sketch_)
+
+
+def sketch_from_text(text: str | None) -> tuple[int, ...]:
+    if not text:
+        return ()
+    return tuple(int(text[i : i + 16], 16) for i in range(0, len(text), 16))
+
+
+def headline_fingerprint(title: str) -> str:
+    """A key shared by copies of one story: the hash of the headline's words."""
+    words = " ".join(w.lower() for w in _WORD.findall(title))
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()
+
+
+def categories_compatible(item: frozenset[str], event: frozenset[str]) -> bool:
+    if item & event:
+        return True
+    return bool(item) and item <= DEAL_CATEGORIES and bool(event & DEAL_CATEGORIES)
+
+
+def same_amount(a: DealAmount, b: DealAmount) -> bool:
+    if a.currency != b.currency:
+        return False
+    larger = max(a.value, b.value)
+    return larger == 0 or abs(a.value - b.value) / larger <= AMOUNT_TOLERANCE
+
+
+def amounts_conflict(item: Sequence[DealAmount], event: Sequence[DealAmount]) -> bool:
+    """Both name deal sums in a common currency and none of them agree.
+
+    Bracketed conversions belong on both sides: "€15M ($16M)" agrees with a
+    report that gives only "$16M"."""
+    mine = [a for a in item if a.kind in DEAL_AMOUNT_KINDS]
+    theirs = [a for a in event if a.kind in DEAL_AMOUNT_KINDS]
+    shared = {a.currency for a in mine} & {a.currency for a in theirs}
+    if not shared:
+        return False
+    return not any(same_amount(a, b) for a in mine for b in theirs)
+
+
+def participant_share(item: frozenset[str], event: frozenset[str]) -> float:
+    if not item:
+        return 0.0
+    return len(item & event) / len(item)
+
+
+def _time_gap(item: ItemFeatures, event: EventFeatures) -> timedelta | None:
+    """How far the item falls outside the event's span; None when either side
+    has no real date."""
+    if not (item.is_dated and event.is_dated):
+        return None
+    if item.published_at < event.first_seen:
+        return event.first_seen - item.published_at
+    if item.published_at > event.last_seen:
+        return item.published_at - event.last_seen
+    return timedelta(0)
+
+
+def _outside_time(item: ItemFeatures, event: EventFeatures) -> str | None:
+    gap = _time_gap(item, event)
+    if gap is None:
+        return None
+    if gap > WINDOW:
+        return f"{gap.days} days from event {event.id}'s reports"
+    start = min(event.first_seen, item.published_at)
+    end = max(event.last_seen, item.published_at)
+    if end - start > MAX_SPAN:
+        return f"event {event.id} would span {(end - start).days} days"
+    return None
+
+
+def compare(item: ItemFeatures, event: EventFeatures) -> tuple[float, str]:
+    """A score in (0, 1] when the item belongs to the event, else 0; and why."""
+    if item.url and item.url in event.urls:
+        return 1.0, f"same URL as a report of event {event.id}"
+    late = _outside_time(item, event)
+    if late:
+        return 0.0, late
+    similarity = jaccard(item.sketch, event.sketch)
+    if similarity >= NEAR_DUPLICATE:
+        return similarity, f"copy of event {event.id}'s text (Jaccard {similarity:.2f})"
+    if not categories_compatible(item.categories, event.categories):
+        return 0.0, (
+            f"event {event.id} is {', '.join(sorted(event.categories)) or 'unlabelled'}, "
+            f"the report is {', '.join(sorted(item.categories)) or 'unlabelled'}"
+        )
+    if amounts_conflict(item.amounts, event.amounts):
+        return 0.0, f"different sums from event {event.id}"
+    share = participant_share(item.participants, event.participants)
+    if share < MIN_PARTICIPANT_SHARE:
+        return 0.0, f"{share:.0%} of the report's participants in event {event.id}"
+    words = containment(item.sketch, event.sketch)
+    bar = MIN_CONTAINMENT if _time_gap(item, event) is not None else MIN_CONTAINMENT_UNDATED
+    if words < bar:
+        return 0.0, f"{words:.0%} of the report's words in event {event.id} (needs {bar:.0%})"
+    return words, (
+        f"{share:.0%} of participants and {words:.0%} of words shared with event {event.id}"
+    )
+
+
+def decide(item: ItemFeatures, candidates: Sequence[EventFeatures]) -> Decision:
+    """Join the best-matching candidate, else start an event if the report
+    describes a tracked kind of happening."""
+    best: tuple[float, int, str] | None = None
+    reasons = []
+    for event in candidates:
+        score, reason = compare(item, event)
+        reasons.append(reason)
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, event.id, reason)
+    if best is not None:
+        return Decision(best[1], False, best[2])
+    if not item.categories:
+        return Decision(None, False, "reports none of the tracked categories")
+    why = "; ".join(reasons) if reasons else "no candidate event"
+    return Decision(None, True, f"new event ({why})")
+
+
+def title_quality(title: str, has_headline: bool, participants: Iterable[str]) -> float:
+    """How well a headline names the event: a real headline of newspaper length
+    that names its parties beats a made-up first sentence or a teaser."""
+    if not title.strip():
+        return 0.0
+    score = 1.0 if has_headline else 0.3
+    length = len(title)
+    score += 1.0 - min(abs(length - 75), 75) / 75
+    lowered = title.lower()
+    score += 0.5 * sum(1 for name in participants if name.lower() in lowered)
+    if ":" in title[:20]:
+        score -= 0.3  # a column's name before the headline ("AInsights: ...")
+    return score
+
+
+PARTICIPANT_KINDS = frozenset({"organization", "regulator"})
+
+
+def key_participants(entities: Iterable[Participant]) -> frozenset[str]:
+    """The organisations and regulators a report gives a role; when it gives
+    none, every one it names (a report must have parties to be compared)."""
+    named = [p for p in entities if p.kind in PARTICIPANT_KINDS]
+    given = frozenset(p.name for p in named if p.role != "mentioned")
+    return given or frozenset(p.name for p in named)
+
+
+def best_title(candidates: Iterable[tuple[str, bool]], participants: Iterable[str]) -> str:
+    """The clearest of an event's headlines ((title, is a real headline) pairs)."""
+    names = list(participants)
+    ranked = sorted(candidates, key=lambda c: -title_quality(c[0], c[1], names))
+    return ranked[0][0] if ranked else ""

@@ -1,0 +1,461 @@
+"""Counts over time: items or events per week, month or quarter and category,
+and the reports built on events (most active parties, deals).
+
+Plain trend queries read ``trend_counts``, a per-day summary recounted for
+the days each ingest touches, so they cost the same at a thousand items or a
+million. A filter the summary does not hold (an entity, a threshold off its
+grid of twentieths) reads the base tables through their indexes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, delete, func, insert, or_, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from tracker.models import CATEGORIES
+from tracker.store.schema import (
+    Entity,
+    Event,
+    EventLabel,
+    EventParticipant,
+    ItemEntity,
+    ItemLabel,
+    TrendCount,
+)
+from tracker.store.schema import Item as ItemRow
+
+PERIODS = ("week", "month", "quarter")
+BANDS = 20
+
+items_t: Table = ItemRow.__table__  # type: ignore[assignment]
+labels_t: Table = ItemLabel.__table__  # type: ignore[assignment]
+entities_t: Table = Entity.__table__  # type: ignore[assignment]
+item_entities_t: Table = ItemEntity.__table__  # type: ignore[assignment]
+events_t: Table = Event.__table__  # type: ignore[assignment]
+event_labels_t: Table = EventLabel.__table__  # type: ignore[assignment]
+event_participants_t: Table = EventParticipant.__table__  # type: ignore[assignment]
+counts_t: Table = TrendCount.__table__  # type: ignore[assignment]
+
+
+# ---------------------------------------------------------------- periods (pure)
+
+
+def period_start(day: date, period: str) -> date:
+    """The first day of the week (Monday), month or quarter holding ``day``."""
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    if period == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    raise ValueError(f"unknown period {period!r}")
+
+
+def next_period(start: date, period: str) -> date:
+    if period == "week":
+        return start + timedelta(days=7)
+    months = 1 if period == "month" else 3
+    month = start.month - 1 + months
+    return date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def periods_between(first: date, last: date, period: str) -> list[date]:
+    """Every period start from the one holding ``first`` to the one holding ``last``."""
+    out, current = [], period_start(first, period)
+    while current <= last:
+        out.append(current)
+        current = next_period(current, period)
+    return out
+
+
+def band(score: float) -> int:
+    return max(0, min(BANDS, math.floor(score * BANDS + 1e-9)))
+
+
+def fill_periods(
+    daily: dict[tuple[date, str], int],
+    *,
+    period: str,
+    categories: Sequence[str],
+    first: date | None,
+    last: date | None,
+) -> list[dict[str, Any]]:
+    """Per-day counts summed into periods, every period and category present
+    (with 0 when nothing happened)."""
+    days = [d for d, _ in daily]
+    first = first or (min(days) if days else None)
+    last = last or (max(days) if days else None)
+    if first is None or last is None or first > last:
+        return []
+    totals: Counter[tuple[date, str]] = Counter()
+    for (day, category), count in daily.items():
+        totals[(period_start(day, period), category)] += count
+    return [
+        {"period": start, "category": category, "count": totals.get((start, category), 0)}
+        for start in periods_between(first, last, period)
+        for category in categories
+    ]
+
+
+# ---------------------------------------------------------------- upkeep
+
+
+def _day_of(conn: Connection, column: Any) -> ColumnElement[Any]:
+    if conn.dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", column))
+    return func.date(column)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return start, start + timedelta(days=1)
+
+
+def recount_items(conn: Connection, item_ids: Iterable[int]) -> None:
+    """Recount the item trend counts of the days these items were published."""
+    ids = list(item_ids)
+    days: set[date] = set()
+    for start in range(0, len(ids), 500):
+        days |= {
+            _as_date(d)
+            for d in conn.execute(
+                select(_day_of(conn, items_t.c.published_at))
+                .where(items_t.c.id.in_(ids[start : start + 500]))
+                .distinct()
+            ).scalars()
+        }
+    for day in sorted(days):
+        low, high = _day_bounds(day)
+        in_day = select(items_t.c.id).where(
+            items_t.c.published_at >= low, items_t.c.published_at < high
+        )
+        labels = conn.execute(
+            select(labels_t.c.item_id, labels_t.c.category, labels_t.c.score).where(
+                labels_t.c.item_id.in_(in_day)
+            )
+        ).all()
+        places = _item_jurisdictions(conn, in_day)
+        _store_day(conn, "items", day, [(i, c, s, places.get(i, ())) for i, c, s in labels])
+
+
+def _item_jurisdictions(conn: Connection, item_ids: Any) -> dict[int, set[str]]:
+    """Where each item's regulatory action happens: its regulators' home and
+    the jurisdictions its regulatory sentences name."""
+    out: dict[int, set[str]] = defaultdict(set)
+    rows = conn.execute(
+        select(
+            item_entities_t.c.item_id,
+            entities_t.c.kind,
+            entities_t.c.name,
+            entities_t.c.jurisdiction,
+        )
+        .join(entities_t, entities_t.c.id == item_entities_t.c.entity_id)
+        .where(
+            item_entities_t.c.item_id.in_(item_ids),
+            item_entities_t.c.role.in_(["regulator", "jurisdiction"]),
+        )
+    )
+    for item_id, kind, name, home in rows:
+        code = name if kind == "jurisdiction" else home
+        if code:
+            out[item_id].add(code)
+    return out
+
+
+def recount_events(conn: Connection, days: Iterable[date]) -> None:
+    """Recount the event trend counts of the days events were first seen."""
+    for day in sorted(set(days)):
+        low, high = _day_bounds(day)
+        rows = conn.execute(
+            select(
+                events_t.c.id,
+                event_labels_t.c.category,
+                event_labels_t.c.score,
+                events_t.c.jurisdiction,
+            )
+            .join(event_labels_t, event_labels_t.c.event_id == events_t.c.id)
+            .where(events_t.c.first_seen >= low, events_t.c.first_seen < high)
+        ).all()
+        _store_day(conn, "events", day, [(i, c, s, {j} if j else ()) for i, c, s, j in rows])
+
+
+def _store_day(
+    conn: Connection,
+    unit: str,
+    day: date,
+    rows: Sequence[tuple[int, str, float, Iterable[str]]],
+) -> None:
+    counts: Counter[tuple[str, str, int]] = Counter()
+    for _, category, score, places in rows:
+        for place in ("", *sorted(places)):
+            counts[(category, place, band(score))] += 1
+    conn.execute(delete(counts_t).where(counts_t.c.unit == unit, counts_t.c.day == day))
+    if counts:
+        conn.execute(
+            insert(counts_t),
+            [
+                {"unit": unit, "day": day, "category": c, "jurisdiction": j, "band": b, "count": n}
+                for (c, j, b), n in counts.items()
+            ],
+        )
+
+
+# ---------------------------------------------------------------- trend queries
+
+
+def trend_rows(
+    conn: Connection,
+    *,
+    period: str,
+    threshold: float,
+    by: str = "items",
+    category: str | None = None,
+    entity: str | None = None,
+    jurisdiction: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """``{"period", "category", "count"}`` rows: how many items (or events)
+    have each category, per period; an item counts once per category."""
+    on_grid = abs(threshold * BANDS - round(threshold * BANDS)) < 1e-9
+    if entity is None and on_grid:
+        daily = _daily_from_summary(conn, by, threshold, category, jurisdiction, since, until)
+    else:
+        daily = _daily_from_tables(
+            conn, by, threshold, category, entity, jurisdiction, since, until
+        )
+    last = (until - timedelta(microseconds=1)).date() if until else None
+    return fill_periods(
+        daily,
+        period=period,
+        categories=[category] if category else list(CATEGORIES),
+        first=since.date() if since else None,
+        last=last,
+    )
+
+
+def _daily_from_summary(
+    conn: Connection,
+    by: str,
+    threshold: float,
+    category: str | None,
+    jurisdiction: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> dict[tuple[date, str], int]:
+    query = (
+        select(counts_t.c.day, counts_t.c.category, func.sum(counts_t.c.count))
+        .where(
+            counts_t.c.unit == by,
+            counts_t.c.jurisdiction == (jurisdiction.upper() if jurisdiction else ""),
+            counts_t.c.band >= round(threshold * BANDS),
+        )
+        .group_by(counts_t.c.day, counts_t.c.category)
+    )
+    if category:
+        query = query.where(counts_t.c.category == category)
+    if since:
+        query = query.where(counts_t.c.day >= since.date())
+    if until:
+        query = query.where(counts_t.c.day <= (until - timedelta(microseconds=1)).date())
+    return {(_as_date(d), c): int(n) for d, c, n in conn.execute(query)}
+
+
+def _daily_from_tables(
+    conn: Connection,
+    by: str,
+    threshold: float,
+    category: str | None,
+    entity: str | None,
+    jurisdiction: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> dict[tuple[date, str], int]:
+    if by == "events":
+        owner, when, lab = events_t, events_t.c.first_seen, event_labels_t
+        link, link_owner = event_participants_t, event_participants_t.c.event_id
+        lab_owner = event_labels_t.c.event_id
+    else:
+        owner, when, lab = items_t, items_t.c.published_at, labels_t
+        link, link_owner = item_entities_t, item_entities_t.c.item_id
+        lab_owner = labels_t.c.item_id
+    day = _day_of(conn, when)
+    query = (
+        select(day, lab.c.category, func.count())
+        .select_from(owner.join(lab, lab_owner == owner.c.id))
+        .where(lab.c.score >= threshold)
+        .group_by(day, lab.c.category)
+    )
+    if category:
+        query = query.where(lab.c.category == category)
+    if since:
+        query = query.where(when >= since)
+    if until:
+        query = query.where(when < until)
+    if entity:
+        query = query.where(
+            select(link.c.id)
+            .join(entities_t, entities_t.c.id == link.c.entity_id)
+            .where(link_owner == owner.c.id, _entity_is(entity))
+            .exists()
+        )
+    if jurisdiction:
+        code = jurisdiction.upper()
+        if by == "events":
+            query = query.where(events_t.c.jurisdiction == code)
+        else:
+            query = query.where(
+                select(link.c.id)
+                .join(entities_t, entities_t.c.id == link.c.entity_id)
+                .where(
+                    link_owner == owner.c.id,
+                    link.c.role.in_(["regulator", "jurisdiction"]),
+                    or_(entities_t.c.jurisdiction == code, entities_t.c.name == code),
+                )
+                .exists()
+            )
+    return {(_as_date(d), c): int(n) for d, c, n in conn.execute(query)}
+
+
+def _entity_is(name: str) -> ColumnElement[bool]:
+    return or_(entities_t.c.name == name, func.lower(entities_t.c.name) == name.lower())
+
+
+# ---------------------------------------------------------------- event reports
+
+
+def entity_activity(
+    conn: Connection,
+    *,
+    period: str,
+    threshold: float,
+    category: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    top: int = 5,
+) -> list[dict[str, Any]]:
+    """The companies and regulators in the most events per period, with the
+    roles they had: ``{"period", "kind", "name", "events", "roles"}``."""
+    query = (
+        select(
+            events_t.c.id,
+            events_t.c.first_seen,
+            entities_t.c.kind,
+            entities_t.c.name,
+            event_participants_t.c.role,
+        )
+        .join(event_participants_t, event_participants_t.c.event_id == events_t.c.id)
+        .join(entities_t, entities_t.c.id == event_participants_t.c.entity_id)
+        .where(entities_t.c.kind.in_(["organization", "regulator"]))
+    )
+    query = _event_filters(query, threshold, category, since, until)
+    events: dict[tuple[date, str, str], set[int]] = defaultdict(set)
+    roles: dict[tuple[date, str, str], Counter[str]] = defaultdict(Counter)
+    for event_id, first_seen, kind, name, role in conn.execute(query):
+        key = (period_start(first_seen.date(), period), kind, name)
+        events[key].add(event_id)
+        roles[key][role] += 1
+    by_period: dict[date, list[dict[str, Any]]] = defaultdict(list)
+    for (start, kind, name), ids in events.items():
+        by_period[start].append(
+            {
+                "period": start,
+                "kind": kind,
+                "name": name,
+                "events": len(ids),
+                "roles": ", ".join(r for r, _ in roles[(start, kind, name)].most_common()),
+            }
+        )
+    out = []
+    for start in sorted(by_period):
+        ranked = sorted(by_period[start], key=lambda r: (-r["events"], r["name"]))
+        out += ranked[:top]
+    return out
+
+
+def deals(
+    conn: Connection,
+    *,
+    threshold: float,
+    entity: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Investment events, oldest first: ``{"event_id", "date", "investor",
+    "investee", "amount", "currency", "title"}``."""
+    query = select(
+        events_t.c.id,
+        events_t.c.first_seen,
+        events_t.c.title,
+        events_t.c.amount_value,
+        events_t.c.amount_currency,
+    ).order_by(events_t.c.first_seen, events_t.c.id)
+    query = _event_filters(query, threshold, "investment", since, until)
+    rows = conn.execute(query).all()
+    parties: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), 500):
+        for event_id, name, role in conn.execute(
+            select(event_participants_t.c.event_id, entities_t.c.name, event_participants_t.c.role)
+            .join(entities_t, entities_t.c.id == event_participants_t.c.entity_id)
+            .where(
+                event_participants_t.c.event_id.in_(ids[start : start + 500]),
+                event_participants_t.c.role.in_(["investor", "investee"]),
+            )
+            .order_by(event_participants_t.c.id)
+        ):
+            parties[event_id][role].append(name)
+    out = []
+    for r in rows:
+        investors, investees = parties[r.id]["investor"], parties[r.id]["investee"]
+        names = {n.lower() for n in investors + investees}
+        if entity and entity.lower() not in names:
+            continue
+        out.append(
+            {
+                "event_id": r.id,
+                "date": r.first_seen.date(),
+                "investor": ", ".join(investors),
+                "investee": ", ".join(n for n in investees if n not in investors)
+                or ", ".join(investees),
+                "amount": r.amount_value,
+                "currency": r.amount_currency,
+                "title": r.title,
+            }
+        )
+    return out
+
+
+def _event_filters(
+    query: Any,
+    threshold: float,
+    category: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> Any:
+    if category:
+        query = query.where(
+            select(event_labels_t.c.id)
+            .where(
+                event_labels_t.c.event_id == events_t.c.id,
+                event_labels_t.c.category == category,
+                event_labels_t.c.score >= threshold,
+            )
+            .exists()
+        )
+    if since:
+        query = query.where(events_t.c.first_seen >= since)
+    if until:
+        query = query.where(events_t.c.first_seen < until)
+    return query
