@@ -23,6 +23,7 @@ PURE = [
     "evaluate",
     "report",
     "models",
+    "alerts",
 ]
 FORBIDDEN = (
     "sqlalchemy",

@@ -82,6 +82,24 @@ def _optional_path(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ValueError(f"{value!r} is not true or false")
+
+
+def _clock_time(value: Any) -> str:
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", str(value).strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a time of day such as 08:00")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
 @dataclass(frozen=True, slots=True)
 class Setting:
     section: str
@@ -157,12 +175,46 @@ SETTINGS: tuple[Setting, ...] = (
         _choice("immediate", "digest"),
     ),
     Setting("alerts", "outbox", "outbox", "folder for .eml files when no SMTP host is set"),
+    Setting(
+        "alerts",
+        "updates",
+        False,
+        "send a short follow-up, in the same thread, when an alerted event gets new reports",
+        _boolean,
+    ),
+    Setting(
+        "alerts",
+        "digest_period",
+        "daily",
+        "digest mode: one email per day or per week (weeks start on Monday)",
+        _choice("daily", "weekly"),
+    ),
+    Setting(
+        "alerts", "digest_time", "08:00", "digest mode: time of day (UTC) it is sent", _clock_time
+    ),
+    Setting(
+        "alerts",
+        "max_attempts",
+        8,
+        "delivery attempts before an alert is marked failed",
+        _positive_int,
+    ),
+    Setting(
+        "alerts",
+        "retry_delay",
+        "1m",
+        "wait before the first retry of a failed delivery; it doubles each time, up to 6h",
+        parse_interval,
+    ),
     Setting("smtp", "host", "", "SMTP server; empty writes alerts to the outbox folder"),
     Setting("smtp", "port", 587, "SMTP port", _positive_int),
     Setting(
         "smtp", "security", "starttls", "none, starttls or ssl", _choice("none", "starttls", "ssl")
     ),
     Setting("smtp", "username", "", "SMTP user name"),
+    Setting(
+        "smtp", "timeout", 30, "seconds to wait for the SMTP server at each step", _positive_int
+    ),
     Setting(
         "smtp",
         "password",

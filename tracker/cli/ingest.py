@@ -51,12 +51,19 @@ def _summary(name: str, report: Any) -> str:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--no-alerts",
+    is_flag=True,
+    help="Queue no alert emails for the events found (importing an archive of old news).",
+)
 @pass_state
-def ingest(state: State, paths: tuple[str, ...]) -> None:
+def ingest(state: State, paths: tuple[str, ...], no_alerts: bool) -> None:
     """Ingest files and folders (recursively) once.
 
     Reads .txt, .md and .html files; the same content twice is stored once.
-    Prints how many items were new, duplicates or skipped, and why.
+    Prints how many items were new, duplicates or skipped, and why. New events
+    that match [alerts] are queued for `tracker alerts send` unless --no-alerts
+    is given; events seen with --no-alerts never alert later.
     """
     from tracker.pipeline import ingest_path
 
@@ -81,6 +88,7 @@ def ingest(state: State, paths: tuple[str, ...]) -> None:
                 rules=rules,
                 clock=utcnow,
                 progress=progress,
+                alerts=not no_alerts,
             )
             if bar is not None:
                 bar.render_finish()

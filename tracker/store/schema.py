@@ -238,13 +238,27 @@ class Amount(Base):
 
 
 class Alert(Base):
-    """One email about one event to one recipient: sent exactly once."""
+    """One email to one recipient, in the outbox until it is sent exactly once.
+
+    ``kind`` is ``event`` (a new event), ``update`` (new reports on an event
+    already alerted; ``item_ids`` lists them) or ``digest`` (one period's events,
+    ``period_start``..``period_end``). ``key`` names what the email is about
+    (``event:12``, ``update:12:57``, ``digest:daily:2026-11-24T08:00``); with the
+    recipient it is unique, and it gives the email its Message-ID. Status:
+    pending, sent, failed (``last_error`` says why), skipped (the event came in
+    with alerts off, or a digest period had nothing) or digest (an event waiting
+    for the next digest email).
+    """
 
     __tablename__ = "alerts"
-    __table_args__ = (UniqueConstraint("event_id", "recipient"),)
+    __table_args__ = (UniqueConstraint("key", "recipient"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16), default="event", server_default="event")
+    key: Mapped[str] = mapped_column(String(200))
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
     recipient: Mapped[str] = mapped_column(String(320))
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -252,6 +266,10 @@ class Alert(Base):
     sent_at: Mapped[datetime | None]
     message_id: Mapped[str | None] = mapped_column(String(500))
     last_error: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    item_ids: Mapped[list[Any] | None] = mapped_column()
+    period_start: Mapped[datetime | None]
+    period_end: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 
