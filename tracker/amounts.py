@@ -106,15 +106,18 @@ _SCALE = (
 )
 _SYM = r"US\$|HK\$|NT\$|C\$|A\$|S\$|R\$|CN¥|[$€£¥₹₩₪₽]"
 _CODE = "|".join(sorted(_CODES))
-_WORD = "|".join(re.escape(w) for w in sorted(_WORDS, key=len, reverse=True))
+_WORD = "|".join(re.escape(w).replace("'", "['’]") for w in sorted(_WORDS, key=len, reverse=True))
 _SCALED = rf"(?P<numI>{_NUM})(?:\s?-?\s?(?P<scaleI>{_SCALE})\.?(?![\w'’]))?"
 
 _AMOUNT = re.compile(
     rf"""
     (?:
-        (?P<sym>{_SYM}|\b(?:{_CODE})\b\.?)\s?{_SCALED.replace("I", "1")}
+        (?P<sym>{_SYM}|\b(?:{_CODE})\b\.?)\s?
+        (?:(?P<lo>\d+(?:\.\d+)?)\s?[-–]\s?)?  # "$1-2 billion"
+        {_SCALED.replace("I", "1")}
       |
-        \b{_SCALED.replace("I", "2")}[\s-]?(?:de\s)?(?P<cur2>(?<![\w])(?:{_WORD}|{_CODE})(?![\w'’]))
+        \b{_SCALED.replace("I", "2")}[\s-]?(?:de\s)?
+        (?P<cur2>(?<![\w])(?:{_WORD}|{_CODE})(?![\w'’])|[€$£¥](?!\d))
     )
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -153,7 +156,8 @@ def _currency(symbol: str | None, word: str | None) -> str | None:
         return _SYMBOLS.get(key) or (key.upper() if key.upper() in _CODES else None)
     if word:
         key = " ".join(word.lower().replace("’", "'").split())
-        return _WORDS.get(key) or (word.upper() if word.upper() in _CODES else None)
+        found = _WORDS.get(key) or _SYMBOLS.get(key)
+        return found or (word.upper() if word.upper() in _CODES else None)
     return None
 
 
@@ -182,6 +186,24 @@ def _scale(match: re.Match[str], group: str) -> int:
     return _SCALES.get(raw.lower().rstrip("."), 1)
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def _candidates(text: str) -> list[re.Match[str]]:
+    """The expression's matches, tried only around digits: a text is mostly words,
+    and running the full expression at every character is what costs."""
+    out: list[re.Match[str]] = []
+    end = 0
+    for digits in _DIGITS.finditer(text):
+        if digits.start() < end:
+            continue
+        match = _AMOUNT.search(text, max(end, digits.start() - 6), digits.end() + 40)
+        if match is not None and match.start() <= digits.start() < match.end():
+            out.append(match)
+            end = match.end()
+    return out
+
+
 def find_amounts(text: str) -> list[tuple[int, Amount]]:
     """Every money amount in ``text`` with its character offset, in order.
 
@@ -192,7 +214,7 @@ def find_amounts(text: str) -> list[tuple[int, Amount]]:
     """
     found: list[tuple[int, Amount]] = []
     last_end = -10
-    for match in _AMOUNT.finditer(text):
+    for match in _candidates(text):
         number = _number(match.group("num1") or match.group("num2"))
         currency = _currency(match.group("sym"), match.group("cur2"))
         if number is None or currency is None:
@@ -200,6 +222,8 @@ def find_amounts(text: str) -> list[tuple[int, Amount]]:
         scale = _scale(match, "scale1") if match.group("num1") else _scale(match, "scale2")
         start, end = match.start(), match.end()
         body = match.group().strip()
+        if body.endswith(".") and len(match.group("scale1") or match.group("scale2") or "") > 3:
+            body = body[:-1]  # the sentence's full stop, not an abbreviation's
         between = text[last_end:start]
         is_conversion = (
             bool(found) and re.fullmatch(r"\s*[(\[][^()\[\]]{0,40}", between) is not None
@@ -223,6 +247,14 @@ def find_amounts(text: str) -> list[tuple[int, Amount]]:
 
 def _range_lower(text: str, match: re.Match[str], scale: int, upper: Amount) -> Amount | None:
     """The lower end of "$1-2 billion" / "$1 to 2 billion", written without a currency."""
+    if match.group("lo"):
+        low = _number(match.group("lo"))
+        text_low = f"{match.group('sym')}{match.group('lo')}"
+        return (
+            None
+            if low is None
+            else Amount(_value(low, scale), upper.currency, text_low, upper.kind)
+        )
     head = re.match(r"(?P<lo>\d+(?:\.\d+)?)\s?(?:-|–|to)\s?$", text[: match.start()][-12:])
     if match.group("num1") or head is None:
         return None

@@ -47,12 +47,14 @@ class Sentence:
     amounts: list[Amount] = field(default_factory=list)
     # category -> (token index, first word) of the action that earned the best score
     action_at: dict[str, tuple[int, str]] = field(default_factory=dict)
+    layers: frozenset[str] = frozenset()
+    merged: Sentence | None = None  # with the previous sentence's names, for borrowing
 
     def names(self, kind: str) -> set[str]:
         return {m.name for m in self.mentions if m.kind == kind}
 
     def has(self, layer: str) -> bool:
-        return any(m.layer == layer for m in self.matches)
+        return layer in self.layers
 
     @property
     def has_deal_amount(self) -> bool:
@@ -64,6 +66,8 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
     parts = [(True, s) for s in split_sentences(title)] + [
         (False, s) for s in split_sentences(body)
     ]
+    if not parts:
+        return [], []
     joined = SEPARATOR.join(text for _, text in parts)
     tokens = words(joined)
     lowers = words(joined.lower())
@@ -85,7 +89,9 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
     for char, amount in find_amounts(joined):
         sentences[bisect_right(offsets, char) - 1].amounts.append(amount)
     for s in sentences:
-        s.mentions = find_mentions(tokens, s.start, s.end, s.matches, title_case=s.title_case)
+        s.layers = frozenset(m.layer for m in s.matches)
+        if s.matches:
+            s.mentions = find_mentions(tokens, s.start, s.end, s.matches, title_case=s.title_case)
     return sentences, tokens
 
 
@@ -255,6 +261,7 @@ def _merged(s: Sentence, previous: Sentence) -> Sentence:
         matches=s.matches + [c for c in previous.matches if c.layer.startswith("cue:")],
         mentions=s.mentions + previous.mentions,
         amounts=s.amounts + previous.amounts,
+        layers=s.layers | {layer for layer in previous.layers if layer.startswith("cue:")},
     )
 
 
@@ -287,7 +294,7 @@ def score_sentence(
     layer = f"action:{category}"
     best, from_previous = 0.0, False
     borrow = previous is not None and not previous.is_title
-    merged = _merged(s, previous) if borrow and previous is not None else None
+    merged = s.merged if borrow else None
     if category == "regulatory_action" and _lobbying(s):
         return 0.0, False
     for m in s.matches:
@@ -363,6 +370,8 @@ def best_sentences(
         if not any(m.layer.startswith("action:") for m in s.matches):
             continue
         previous = sentences[i - 1] if i else None
+        if previous is not None and not previous.is_title:
+            s.merged = _merged(s, previous)
         raw = {c: score_sentence(c, s, previous, tokens, rules) for c in CATEGORIES}
         regulatory = is_regulatory_step(s)
         done = s.has("cue:completion")

@@ -153,7 +153,7 @@ def find_mentions(
                 out.append(Mention("person", text, text, found[0], found[1]))
                 taken.update(range(*found))
     for i in range(start, end):
-        if i not in taken and _CAMEL_AI.match(tokens[i]):
+        if tokens[i].endswith("AI") and i not in taken and _CAMEL_AI.match(tokens[i]):
             out.append(_org(tokens, i, i + 1))
     out.sort(key=lambda mention: mention.position)
     return out

@@ -197,11 +197,12 @@ class Lexicon:
         busy: dict[str, int] = {}
         n = len(lowers)
         for i in [i for i, w in enumerate(lowers) if w in index]:
+            nxt = lowers[i + 1] if i + 1 < n else ""
             for phrase, original, layer, value in index[lowers[i]]:
-                if busy.get(layer, 0) > i:
-                    continue
                 size = len(phrase)
-                if size > 1 and (i + size > n or tuple(lowers[i : i + size]) != phrase):
+                if size > 1 and (phrase[1] != nxt or tuple(lowers[i : i + size]) != phrase):
+                    continue
+                if busy.get(layer, 0) > i:
                     continue
                 if original is not None and not _same_case(tokens[i : i + size], original):
                     continue
@@ -217,4 +218,4 @@ def _same_case(window: list[str], original: tuple[str, ...]) -> bool:
 def is_title_case(tokens: Iterable[str]) -> bool:
     """A Headline Written Like This, where capitals say nothing about names."""
     alpha = [w for w in tokens if w[:1].isalpha() and len(w) > 3]
-    return len(alpha) >= 3 and sum(w[0].isupper() for w in alpha) / len(alpha) > 0.6
+    return len(alpha) >= 5 and sum(w[0].isupper() for w in alpha) / len(alpha) > 0.6

@@ -153,3 +153,53 @@ def eval_(state: State, gold: Path, fmt: str) -> None:
                 evidence = next((lab for lab in a.labels if lab.category == category), None)
                 why = f"{evidence.score:.2f} {evidence.evidence}" if evidence else "no evidence"
                 _note(f"{kind:6} {category:<18} {g.id}: {g.title[:60]!r} -- {why[:160]}")
+
+
+@cli.command()
+@click.option(
+    "--since", callback=_parse_when, help="Only items published on or after this date (YYYY-MM-DD)."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@pass_state
+def reclassify(state: State, since: datetime | None, fmt: str) -> None:
+    """Re-run the current rules over stored items and update their labels.
+
+    Use it after changing the rules files or upgrading tracker. Labels,
+    entities, amounts and the rules version of every item are replaced, and the
+    events they belong to are brought up to date; the output says, per
+    category, how many items gained and lost the label.
+    """
+    from tracker import report
+    from tracker.pipeline import reclassify as run_reclassify
+
+    bar = None
+    progress = None
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=0, label="reclassifying", file=sys.stderr, show_pos=True)
+
+        def progress(n: int) -> None:
+            assert bar is not None
+            bar.update(n)
+
+    result = run_reclassify(
+        state.engine(),
+        rules=state.rules(),
+        config=state.config,
+        since=since,
+        progress=progress,
+        clock=utcnow,
+    )
+    if bar is not None:
+        bar.render_finish()
+    rows = [{"category": c, "gained": result.gained[c], "lost": result.lost[c]} for c in CATEGORIES]
+    if fmt == "json":
+        _echo(
+            report.render_json(
+                {"items": result.items, "changed": result.changed, "per_category": rows}
+            )
+        )
+        return
+    _echo(report.render_table(rows, ["category", "gained", "lost"]))
+    _echo(f"{result.items} items reclassified, {result.changed} changed labels")

@@ -1,0 +1,62 @@
+"""Entities: canonical names for aliases, organisations the gazetteer lacks,
+people by title, regulators with jurisdictions, and roles from the evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.classify import analyze
+from tracker.ruleset import load_ruleset
+
+
+def _entities(title: str, body: str) -> set[tuple[str, str, str]]:
+    return {(e.kind, e.name, e.role) for e in analyze(title, body, load_ruleset()).entities}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "name"),
+    [
+        ("MSFT shares rose.", "organization", "Microsoft"),
+        ("Mistral said on Monday it was hiring.", "organization", "Mistral AI"),
+        ("Brussels opened a probe into the deal.", "regulator", "European Commission"),
+        ("The Bundeskartellamt said it was reviewing it.", "regulator", "Bundeskartellamt"),
+        ("Italy's Garante ordered a halt.", "regulator", "Garante per la protezione dei dati personali"),  # noqa: E501
+        ("China's SAMR opened a probe.", "regulator", "State Administration for Market Regulation"),
+        ("The JFTC published a report.", "regulator", "Japan Fair Trade Commission"),
+        ("Paris-based start-up Voxoa said it had grown.", "organization", "Voxoa"),
+        ("The round was led by Kettle Ventures on Monday.", "organization", "Kettle Ventures"),
+        ("Chip designer FuriosaAI said it had shipped.", "organization", "FuriosaAI"),
+        ("Chief executive Sam Altman told staff.", "person", "Sam Altman"),
+        ("Texas Attorney General Ken Paxton said so.", "person", "Ken Paxton"),
+        ("The EU said so.", "jurisdiction", "EU"),
+    ],
+)  # fmt: skip
+def test_names(text: str, kind: str, name: str) -> None:
+    assert any(k == kind and n == name for k, n, _ in _entities("", text))
+
+
+def test_roles_investor_and_investee() -> None:
+    found = _entities("Nvidia invests $2 billion in Mistral AI", "")
+    assert ("organization", "Nvidia", "investor") in found
+    assert ("organization", "Mistral AI", "investee") in found
+
+
+def test_roles_when_the_investee_raises() -> None:
+    found = _entities("", "Mistral AI has raised €600 million in a round led by General Catalyst.")
+    assert ("organization", "Mistral AI", "investee") in found
+    assert ("organization", "General Catalyst", "investor") in found
+
+
+def test_roles_regulator_target_and_jurisdiction() -> None:
+    found = _entities(
+        "", "The CMA opened an investigation into Microsoft's deal with Inflection AI."
+    )
+    assert ("regulator", "Competition and Markets Authority", "regulator") in found
+    assert ("jurisdiction", "UK", "jurisdiction") in found
+    assert ("organization", "Microsoft", "target") in found
+
+
+def test_roles_developer_and_model() -> None:
+    found = _entities("OpenAI releases GPT-4o", "")
+    assert ("model", "GPT-4o", "model") in found
+    assert ("organization", "OpenAI", "developer") in found

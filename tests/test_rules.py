@@ -1,0 +1,41 @@
+"""Table-driven rule tests: every row in tests/data/rules/<category>.toml says
+whether a text must, or must not, get that category. A new rule comes with a
+row that fires and a row that must not."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+from conftest import DATA
+
+from tracker.classify import analyze
+from tracker.models import CATEGORIES
+from tracker.ruleset import load_ruleset
+
+THRESHOLD = 0.5
+
+
+def _cases() -> list[object]:
+    out = []
+    for category in CATEGORIES:
+        table = tomllib.loads((DATA / "rules" / f"{category}.toml").read_text(encoding="utf-8"))
+        for row in table["case"]:
+            out.append(pytest.param(category, row, id=f"{category}: {row['rule']}"))
+    return out
+
+
+@pytest.mark.parametrize(("category", "row"), _cases())
+def test_rule(category: str, row: dict[str, object]) -> None:
+    analysis = analyze(str(row.get("title", "")), str(row["text"]), load_ruleset(), THRESHOLD)
+    labels = {label.category: label for label in analysis.labels}
+    fired = category in labels and labels[category].score >= THRESHOLD
+    why = labels[category].evidence if category in labels else "no evidence"
+    assert fired == row["fires"], f"{row['rule']}: score {labels.get(category)} -- {why}"
+
+
+def test_every_category_has_rows_that_fire_and_rows_that_must_not() -> None:
+    rows = [p.values for p in _cases()]  # type: ignore[attr-defined]
+    for category in CATEGORIES:
+        outcomes = {row["fires"] for cat, row in rows if cat == category}
+        assert outcomes == {True, False}, category
