@@ -24,6 +24,7 @@ PURE = [
     "report",
     "models",
     "alerts",
+    "cluster",
 ]
 FORBIDDEN = (
     "sqlalchemy",

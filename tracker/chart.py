@@ -51,9 +51,20 @@ def draw_trend(
     for row in rows:
         series[row["category"]].append((row["period"], row["count"]))
     fig, ax = plt.subplots(figsize=(10, 5.6), dpi=120)
-    for category, points in series.items():
+    # distinct markers and dashes keep lines that run together apart
+    styles = [("o", "-"), ("s", "--"), ("^", "-."), ("D", ":")]
+    for i, (category, points) in enumerate(series.items()):
         xs, ys = zip(*sorted(points), strict=True)
-        ax.plot(xs, ys, marker="o", markersize=3, linewidth=2, label=LABELS.get(category, category))
+        marker, dash = styles[i % len(styles)]
+        ax.plot(
+            xs,
+            ys,
+            marker=marker,
+            linestyle=dash,
+            markersize=5,
+            linewidth=2,
+            label=LABELS.get(category, category),
+        )
     ax.set_title(title, fontsize=14, loc="left")
     ax.set_xlabel(f"{period.capitalize()} starting")
     ax.set_ylabel(f"{unit.capitalize()} per {period}")

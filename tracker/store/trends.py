@@ -135,7 +135,12 @@ def recount_items(conn: Connection, item_ids: Iterable[int]) -> None:
                 .distinct()
             ).scalars()
         }
-    for day in sorted(days):
+    recount_item_days(conn, days)
+
+
+def recount_item_days(conn: Connection, days: Iterable[date]) -> None:
+    """Recount the item trend counts of these days from the base tables."""
+    for day in sorted(set(days)):
         low, high = _day_bounds(day)
         in_day = select(items_t.c.id).where(
             items_t.c.published_at >= low, items_t.c.published_at < high
