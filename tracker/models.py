@@ -96,3 +96,19 @@ class IngestReport:
     duplicate: int = 0
     failed: int = 0
     skipped: tuple[tuple[str, str], ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class JobRun:
+    """What one pass of a job did, for the log and the ``job_runs`` table."""
+
+    name: str
+    started_at: datetime
+    finished_at: datetime
+    summary: str
+    error: str | None = None
+    next_run_at: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None

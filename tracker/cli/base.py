@@ -21,8 +21,14 @@ from sqlalchemy.engine import Engine
 from tracker import __version__
 from tracker.config import Config, load_config
 from tracker.errors import TrackerError
+from tracker.logs import configure_logging
 
 log = logging.getLogger("tracker")
+
+
+def log_level(verbose: int, quiet: int = logging.WARNING) -> int:
+    """-v shows progress, -vv everything; without it, only warnings (``quiet``)."""
+    return logging.DEBUG if verbose > 1 else logging.INFO if verbose else quiet
 
 
 def utcnow() -> datetime:
@@ -114,11 +120,7 @@ def cli(ctx: click.Context, config_path: Path | None, db_url: str | None, verbos
     sentence that justifies it), names the companies, regulators and amounts,
     and stores it all in SQLite or PostgreSQL for trend queries.
     """
-    logging.basicConfig(
-        level=logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(log_level(verbose))
     ctx.obj = State(config_path, db_url, verbose)
 
 
