@@ -31,10 +31,6 @@ def daemon_jobs(engine: Engine, *, config: Config, rules: Ruleset, clock: Clock)
     tick = config["daemon.tick"]
 
     def poll(stop: StopFlag) -> Outcome:
-        if not hasattr(pipeline, "poll_due_sources"):  # INTERIM until feeds land
-            return poll_outcome(
-                pipeline.ingest_sources(engine, config.sources, config=config, rules=rules, clock=clock)
-            )
         pipeline.sync_config_sources(engine, config, clock())
         results = pipeline.poll_due_sources(
             engine, config=config, rules=rules, clock=clock, stop=stop
@@ -42,16 +38,14 @@ def daemon_jobs(engine: Engine, *, config: Config, rules: Ruleset, clock: Clock)
         return poll_outcome(results)
 
     def alerts(stop: StopFlag) -> Outcome:
-        if not hasattr(pipeline, "send_pending_alerts"):  # INTERIM until alerts land
-            return Outcome("no alerts")
         report = pipeline.send_pending_alerts(engine, config=config, clock=clock, stop=stop)
-        return Outcome(str(report))
+        return send_outcome(report)
 
     jobs = [Job("poll", tick, poll), Job("alerts", tick, alerts)]
     if config["alerts.mode"] == "digest":
 
-        def digest(_stop: StopFlag) -> Outcome:
-            return Outcome(str(pipeline.send_digest(engine, config=config, clock=clock)))
+        def digest(stop: StopFlag) -> Outcome:
+            return send_outcome(pipeline.send_digest(engine, config=config, clock=clock, stop=stop))
 
         jobs.append(Job("digest", tick, digest))
     return jobs
@@ -81,3 +75,8 @@ def poll_outcome(results: dict[str, IngestReport | TrackerError]) -> Outcome:
         f"sources={len(results)} new={new} duplicate={duplicate} skipped={skipped} failed={failed}"
     )
     return Outcome(summary, tuple(details), failed=failed == len(results))
+
+
+def send_outcome(report: pipeline.SendReport) -> Outcome:
+    """The outbox pass in one line, with a line per delivery error."""
+    return Outcome(str(report), tuple(f"alert {error}" for error in report.errors))
