@@ -239,9 +239,7 @@ def test_one_email_per_event_per_recipient_listing_every_source(
 
     # later reports of an alerted event send nothing (alerts.updates is off)
     assert queue(db, db.add_items(probe, 2), config, clock()) == 0
-    assert str(send_pending_alerts(db.engine, config=config, clock=clock)).startswith(
-        "alerts: 0 sent"
-    )
+    assert str(send_pending_alerts(db.engine, config=config, clock=clock)).startswith("0 sent")
     assert len(smtp.received) == 2
 
 

@@ -53,6 +53,21 @@ def _positive_int(value: Any) -> int:
     return number
 
 
+def _positive_float(value: Any) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError(f"{value!r} is not a positive number")
+    return number
+
+
+def _seconds(value: Any) -> float:
+    """A duration in seconds that may be fractional or zero (0.5, 2, "1.5")."""
+    number = float(value)
+    if not 0.0 <= number < 86400 * 365:
+        raise ValueError(f"{value!r} is not a number of seconds")
+    return number
+
+
 def _choice(*options: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if str(value) not in options:
@@ -155,6 +170,44 @@ SETTINGS: tuple[Setting, ...] = (
         "how often sources are checked by default",
         parse_interval,
     ),
+    Setting("feeds", "timeout", 20.0, "seconds to wait to connect, and for each read", _seconds),
+    Setting(
+        "feeds",
+        "deadline",
+        120.0,
+        "seconds one download may take in all before it is cut off",
+        _seconds,
+    ),
+    Setting(
+        "feeds",
+        "max_response_mb",
+        20.0,
+        "larger feed or page responses (after decompression) are cut off and refused",
+        _positive_float,
+    ),
+    Setting("feeds", "workers", 8, "feeds polled at the same time", _positive_int),
+    Setting("feeds", "per_host", 2, "requests at the same time to one host", _positive_int),
+    Setting(
+        "feeds",
+        "host_delay",
+        1.0,
+        "seconds between the starts of two requests to one host",
+        _seconds,
+    ),
+    Setting(
+        "feeds",
+        "max_backoff",
+        "24h",
+        "longest wait before retrying a failing feed (failures double the wait up to this)",
+        parse_interval,
+    ),
+    Setting(
+        "feeds",
+        "allow_private",
+        True,
+        "read feeds on private and loopback addresses; false refuses them, after redirects too",
+        _boolean,
+    ),
     Setting(
         "alerts",
         "categories",
@@ -233,6 +286,7 @@ class SourceConfig:
     path: str | None = None
     url: str | None = None
     interval: int | None = None
+    full_text: bool = False
 
     @property
     def location(self) -> str:
@@ -305,11 +359,11 @@ def _sources(raw: Any, path: Path) -> tuple[SourceConfig, ...]:
         where = f"{path}: [[sources]] #{i}"
         if not isinstance(row, dict):
             raise ConfigError(f"{where} must be a table")
-        unknown = set(row) - {"name", "path", "url", "interval"}
+        unknown = set(row) - {"name", "path", "url", "interval", "full_text"}
         if unknown:
             raise ConfigError(
                 f"{where}: unknown key(s) {', '.join(sorted(unknown))}",
-                hint="use name, path or url, interval",
+                hint="use name, path or url, interval, full_text",
             )
         if bool(row.get("path")) == bool(row.get("url")):
             raise ConfigError(
@@ -324,7 +378,12 @@ def _sources(raw: Any, path: Path) -> tuple[SourceConfig, ...]:
         if name in names:
             raise ConfigError(f"{where}: the name {name!r} is used twice")
         names.add(name)
-        out.append(SourceConfig(name, row.get("path"), row.get("url"), interval))
+        out.append(
+            SourceConfig(
+                name, row.get("path"), row.get("url"), interval, bool(row.get("full_text", False))
+            )
+        )
+
     return tuple(out)
 
 

@@ -217,7 +217,7 @@ class SendReport:
 
     def __str__(self) -> str:
         via = f" via {self.via}" if self.via else ""
-        return f"alerts: {self.sent} sent, {self.retrying} to retry, {self.failed} failed{via}"
+        return f"{self.sent} sent, {self.retrying} to retry, {self.failed} failed{via}"
 
 
 def compose_alert(

@@ -12,6 +12,7 @@ and never silently given up. A success resets the score.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -84,3 +85,74 @@ def host_wait(last_request: float | None, now: float, delay: float) -> float:
     if last_request is None or delay <= 0:
         return 0.0
     return max(0.0, last_request + delay - now)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """How one check of a source went, as its row should record it."""
+
+    now: datetime
+    next_check: datetime
+    status: str  # ok, ill-formed, not_modified, unchanged, error, gone
+    error: str | None = None
+    detail: str | None = None  # what was odd about a check that still succeeded
+    http_status: int | None = None
+    failure_score: float = 0.0
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    ttl_seconds: int | None = None
+    moved_to: str | None = None
+    disabled_reason: str | None = None
+
+
+def succeeded(
+    now: datetime,
+    *,
+    interval: int,
+    cap: int,
+    status: str,
+    http_status: int | None,
+    cache_control: str | None = None,
+    ttl_seconds: int | None = None,
+    **validators: str | None,
+) -> CheckResult:
+    """A check that got an answer: failures forgotten, next check at the
+    interval or later if the server (max-age) or the feed (ttl) asks."""
+    return CheckResult(
+        now=now,
+        next_check=next_check(
+            now, interval, cap=cap, asked=(parse_max_age(cache_control), ttl_seconds)
+        ),
+        status=status,
+        http_status=http_status,
+        ttl_seconds=ttl_seconds,
+        **validators,  # type: ignore[arg-type]
+    )
+
+
+def failed(
+    now: datetime,
+    *,
+    interval: int,
+    cap: int,
+    failure_score: float,
+    transient: bool,
+    error: str,
+    http_status: int | None = None,
+    retry_after: str | None = None,
+    gone: bool = False,
+) -> CheckResult:
+    """A failed check: the score rises, the wait doubles (capped), Retry-After
+    is honoured, and a 410 disables the source with its reason."""
+    score = failure_score + failure_weight(transient)
+    asked = (parse_retry_after(retry_after, now),)
+    return CheckResult(
+        now=now,
+        next_check=next_check(now, interval, failure_score=score, cap=cap, asked=asked),
+        status="gone" if gone else "error",
+        error=error,
+        http_status=http_status,
+        failure_score=score,
+        disabled_reason=error if gone else None,
+    )

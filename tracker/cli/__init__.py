@@ -5,7 +5,13 @@ errors exit 2; ``-v`` shows the traceback and the log. Each module here adds
 its commands to the one group defined in :mod:`tracker.cli.base`.
 """
 
-from tracker.cli import alerts, events, ingest, items  # noqa: F401  (registers the commands)
+from tracker.cli import (  # noqa: F401  (registers the commands)
+    alerts,
+    events,
+    ingest,
+    items,
+    sources,
+)
 from tracker.cli.base import cli, main
 
 __all__ = ["cli", "main"]

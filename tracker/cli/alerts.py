@@ -118,7 +118,7 @@ def send(state: State, retry_failed: bool) -> None:
         report = send_digest(engine, config=config, clock=utcnow)
     else:
         report = send_pending_alerts(engine, config=config, clock=utcnow)
-    _echo(str(report))
+    _echo(f"alerts: {report}")
     for line in report.errors:
         _note(f"  {line}")
     if report.errors and not report.sent:

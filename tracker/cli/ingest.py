@@ -58,28 +58,43 @@ def _summary(name: str, report: Any) -> str:
 )
 @pass_state
 def ingest(state: State, paths: tuple[str, ...], no_alerts: bool) -> None:
-    """Ingest files and folders (recursively) once.
+    """Ingest files, folders (recursively) and feed URLs once.
 
-    Reads .txt, .md and .html files; the same content twice is stored once.
+    Reads .txt, .md and .html files, and RSS, Atom or RDF feeds at http(s) URLs
+    (fetched now, whatever their cache headers say; a new feed URL becomes a
+    source, see `tracker sources`). The same content twice is stored once.
     Prints how many items were new, duplicates or skipped, and why. New events
     that match [alerts] are queued for `tracker alerts send` unless --no-alerts
     is given; events seen with --no-alerts never alert later.
     """
-    from tracker.pipeline import ingest_path
+    from tracker.errors import SourceError
+    from tracker.pipeline import ingest_feed, ingest_path
+    from tracker.urls import redact
 
     engine, rules = state.engine(), state.rules()
-    targets = []
-    for given in paths:
-        if given.startswith(("http://", "https://")):
-            raise TrackerError(
-                f"{given}: feed URLs are not read by this version of tracker yet",
-                hint="ingest files and folders",
-            )
-        targets.append(Path(given))
-    progress, bar = _progress_for(targets)
+    targets = [_target(given) for given in paths]
+    progress, bar = _progress_for([t for t in targets if isinstance(t, Path)])
     totals = [0, 0, 0]
+    failed: list[str] = []
     try:
         for given, path in zip(paths, targets, strict=True):
+            if isinstance(path, str):
+                try:
+                    report = ingest_feed(
+                        engine,
+                        path,
+                        config=state.config,
+                        rules=rules,
+                        clock=utcnow,
+                        alerts=not no_alerts,
+                    )
+                except SourceError as exc:
+                    _note(f"{redact(given)}: failed: {exc}")
+                    failed.append(redact(given))
+                    continue
+                _echo(_summary(redact(given), report))
+                totals = [a + b for a, b in zip(totals, _counts(report), strict=True)]
+                continue
             report = ingest_path(
                 engine,
                 path,
@@ -105,6 +120,29 @@ def ingest(state: State, paths: tuple[str, ...], no_alerts: bool) -> None:
             bar.__exit__(None, None, None)
     if len(paths) > 1:
         _echo(f"total: {totals[0]} new, {totals[1]} duplicate, {totals[2]} skipped")
+    if failed:
+        raise TrackerError(
+            f"{len(failed)} of {len(paths)} could not be read: {', '.join(failed)}",
+            hint="see the lines above",
+        )
+
+
+def _target(given: str) -> Path | str:
+    """A feed URL as a string, anything else as a path."""
+    from tracker.urls import is_http_url, redact
+
+    scheme = given.split(":", 1)[0].lower() if "://" in given else ""
+    if scheme in ("http", "https") and is_http_url(given):
+        return given
+    if scheme == "file":
+        raise click.BadParameter(f"{given}: give a local file or folder as a path, not a file: URL")
+    if scheme:
+        raise click.BadParameter(f"{redact(given)}: only http and https feed URLs are read")
+    return Path(given)
+
+
+def _counts(report: Any) -> list[int]:
+    return [report.new, report.duplicate, report.failed]
 
 
 @cli.command()

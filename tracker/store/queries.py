@@ -28,6 +28,10 @@ amounts_t: Table = Amount.__table__  # type: ignore[assignment]
 sources_t: Table = Source.__table__  # type: ignore[assignment]
 
 
+# Any constant: the advisory lock that orders concurrent store_items calls.
+_STORE_LOCK = 0x7472_6163  # "trac"
+
+
 def _insert(conn: Connection, table: Table) -> Insert:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)  # type: ignore[no-any-return]
@@ -98,6 +102,10 @@ def store_items(
     """
     if not batch:
         return [], 0
+    if conn.dialect.name == "postgresql":
+        # Two feeds (or two daemons) storing the same article at once would both
+        # find it missing and both insert it: batches take turns, to commit.
+        conn.execute(select(func.pg_advisory_xact_lock(_STORE_LOCK)))
     unique: list[tuple[Item, Analysis]] = []
     keys: set[tuple[str, str]] = set()
     for item, analysis in batch:
@@ -148,13 +156,12 @@ def store_items(
     _store_analyses(conn, analyses)
     raced = [item for item, _ in todo if item.content_hash not in ids]
     if raced:  # stored meanwhile by another process: seen, not new
-        found = dict(
-            conn.execute(
-                select(items_t.c.content_hash, items_t.c.id).where(
-                    items_t.c.content_hash.in_([i.content_hash for i in raced])
-                )
-            ).tuples()
+        rows = conn.execute(
+            select(items_t.c.content_hash, items_t.c.id).where(
+                items_t.c.content_hash.in_([i.content_hash for i in raced])
+            )
         )
+        found = {content_hash: item_id for content_hash, item_id in rows}
         seen += [(found[i.content_hash], i) for i in raced if i.content_hash in found]
     seen += [(ids[item.content_hash], item) for item, _ in todo if item.content_hash in ids]
     sightings.record(conn, source_id, seen, fetched_at)

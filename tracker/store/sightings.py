@@ -82,7 +82,7 @@ def match_items(conn: Connection, source_id: int, items: Sequence[Item]) -> list
         rows = conn.execute(
             select(items_t.c.content_hash, items_t.c.id).where(items_t.c.content_hash.in_(chunk))
         )
-        by_hash.update(dict(rows.tuples()))
+        by_hash.update({content_hash: item_id for content_hash, item_id in rows})
     found: list[tuple[int, str] | None] = []
     for item in items:
         if item.guid and item.guid in by_guid:

@@ -18,6 +18,7 @@ from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 
 from tracker.errors import TrackerError
+from tracker.politeness import CheckResult
 from tracker.store.schema import Source
 
 sources_t: Table = Source.__table__  # type: ignore[assignment]
@@ -213,24 +214,6 @@ def release(conn: Connection, source_ids: list[int], now: datetime) -> None:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    """How one check of a source went, as the row should record it."""
-
-    now: datetime
-    next_check: datetime
-    status: str  # ok, not_modified, unchanged, error, gone
-    error: str | None = None
-    http_status: int | None = None
-    failure_score: float = 0.0
-    etag: str | None = None
-    last_modified: str | None = None
-    body_hash: str | None = None
-    ttl_seconds: int | None = None
-    moved_to: str | None = None
-    disabled_reason: str | None = None
-
-
 def record_result(conn: Connection, source_id: int, result: CheckResult) -> str | None:
     """Write a check's outcome on the source's row.
 
@@ -246,13 +229,15 @@ def record_result(conn: Connection, source_id: int, result: CheckResult) -> str 
     }
     note = None
     if result.error is None:
-        values.update(error_count=0, last_error=None, last_success_at=result.now)
-        if result.status in ("ok", "unchanged"):
-            values.update(
-                etag=result.etag, last_modified=result.last_modified, body_hash=result.body_hash
-            )
-            if result.ttl_seconds is not None or result.status == "ok":
-                values["ttl_seconds"] = result.ttl_seconds
+        values.update(
+            error_count=0,
+            last_error=result.detail,
+            last_success_at=result.now,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            body_hash=result.body_hash,
+            ttl_seconds=result.ttl_seconds,
+        )
     else:
         values.update(error_count=sources_t.c.error_count + 1, last_error=result.error)
     if result.disabled_reason:
@@ -267,6 +252,11 @@ def record_result(conn: Connection, source_id: int, result: CheckResult) -> str 
             note = f"moved permanently to {result.moved_to}, which source {taken} already reads"
     conn.execute(update(sources_t).where(sources_t.c.id == source_id).values(**values))
     return note
+
+
+def schedule(conn: Connection, source_id: int, when: datetime) -> None:
+    """Set when a source is next due."""
+    conn.execute(update(sources_t).where(sources_t.c.id == source_id).values(next_check_at=when))
 
 
 def set_enabled(conn: Connection, name_or_location: str, enabled: bool, now: datetime) -> str:
