@@ -25,6 +25,9 @@ PURE = [
     "models",
     "alerts",
     "cluster",
+    "urls",
+    "feeds",
+    "politeness",
 ]
 FORBIDDEN = (
     "sqlalchemy",

@@ -313,6 +313,8 @@ def source_health(conn: Connection) -> list[dict[str, Any]]:
         sources_t.c.last_status,
         sources_t.c.error_count,
         sources_t.c.last_error,
+        sources_t.c.failure_score,
+        sources_t.c.disabled_reason,
         count.label("items"),
     ).order_by(sources_t.c.name)
     return [dict(row._mapping) for row in conn.execute(query)]
