@@ -176,7 +176,12 @@ def status(state: State) -> None:
     for s in sources:
         health = s["last_status"] or "never checked"
         if s["error_count"]:
-            health += f" ({s['error_count']} errors: {s['last_error']})"
+            health += (
+                f" ({s['error_count']} errors, failure score {s['failure_score']:g}: "
+                f"{s['last_error']})"
+            )
+        if not s["enabled"]:
+            health = f"disabled: {s['disabled_reason'] or 'by hand'}"
         last = f"{s['last_checked_at']:%Y-%m-%d %H:%M}" if s["last_checked_at"] else "-"
         nxt = f"{s['next_check_at']:%Y-%m-%d %H:%M}" if s["next_check_at"] else "-"
         _echo(f"  {s['name']} [{s['kind']}] {s['items']} items, last {last}, next {nxt}, {health}")
