@@ -320,8 +320,16 @@ def compare(item: ItemFeatures, event: EventFeatures) -> tuple[float, str]:
     share = participant_share(item.participants, event.participants)
     if share < MIN_PARTICIPANT_SHARE:
         return 0.0, f"{share:.0%} of the report's participants in event {event.id}"
+    dated = _time_gap(item, event) is not None
+    if (
+        not dated
+        and participant_share(event.participants, item.participants) < MIN_PARTICIPANT_SHARE
+    ):
+        # without dates, the parties must match both ways: a report on five
+        # companies is not a story about two of them
+        return 0.0, f"event {event.id}'s participants are not the report's"
     words = containment(item.sketch, event.sketch)
-    bar = MIN_CONTAINMENT if _time_gap(item, event) is not None else MIN_CONTAINMENT_UNDATED
+    bar = MIN_CONTAINMENT if dated else MIN_CONTAINMENT_UNDATED
     if words < bar:
         return 0.0, f"{words:.0%} of the report's words in event {event.id} (needs {bar:.0%})"
     return words, (
@@ -365,12 +373,19 @@ def title_quality(title: str, has_headline: bool, participants: Iterable[str]) -
 PARTICIPANT_KINDS = frozenset({"organization", "regulator"})
 
 
+CORE_ROLES = frozenset({"investor", "investee", "partner", "regulator", "target"})
+"""Roles that make a party of the happening itself. 'developer' comes from a
+model named in passing as often as from the model released ("OpenAI, the maker
+of ChatGPT"), so it counts only when a report has no core role at all."""
+
+
 def key_participants(entities: Iterable[Participant]) -> frozenset[str]:
-    """The organisations and regulators a report gives a role; when it gives
-    none, every one it names (a report must have parties to be compared)."""
+    """The organisations and regulators a report gives a core role; else those
+    with any role; else every one it names (a report needs parties to compare)."""
     named = [p for p in entities if p.kind in PARTICIPANT_KINDS]
+    core = frozenset(p.name for p in named if p.role in CORE_ROLES)
     given = frozenset(p.name for p in named if p.role != "mentioned")
-    return given or frozenset(p.name for p in named)
+    return core or given or frozenset(p.name for p in named)
 
 
 def best_title(candidates: Iterable[tuple[str, bool]], participants: Iterable[str]) -> str:
