@@ -1,0 +1,133 @@
+"""Several daemons on one PostgreSQL database share the work: every source is
+polled, no item is stored twice and no alert is sent twice (sources and alerts
+are claimed with SELECT ... FOR UPDATE SKIP LOCKED)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import DATA, ROOT
+from smtpserver import SmtpServer
+from sqlalchemy import create_engine, text
+
+ARTICLES = 80
+FOLDERS = 4
+
+
+def _sources(root: Path) -> Path:
+    lines = (DATA / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[:ARTICLES]
+    config = []
+    for n in range(FOLDERS):
+        folder = root / f"desk{n}"
+        folder.mkdir()
+        config.append(f'[[sources]]\nname = "desk{n}"\npath = "{folder}"\ninterval = "1h"\n')
+    for n, line in enumerate(lines):
+        doc = json.loads(line)
+        target = root / f"desk{n % FOLDERS}" / f"{n:03d}.txt"
+        target.write_text(f"{doc['title']}\n\n{doc['text']}\n", encoding="utf-8")
+    path = root / "config.toml"
+    path.write_text("\n".join(config), encoding="utf-8")
+    return path
+
+
+def _settled(engine, expected_items: int) -> bool:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        items = conn.execute(text("SELECT count(*) FROM items")).scalar_one()
+        waiting = conn.execute(
+            text("SELECT count(*) FROM alerts WHERE status = 'pending'")
+        ).scalar_one()
+        alerts = conn.execute(text("SELECT count(*) FROM alerts")).scalar_one()
+    return bool(items == expected_items and alerts and not waiting)
+
+
+@pytest.mark.parametrize("daemons", [2, 4])
+def test_daemons_on_one_postgresql_database_share_the_work(
+    postgres_url: str, tmp_path: Path, daemons: int
+) -> None:
+    _sources(tmp_path)
+    with SmtpServer() as smtp:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "TRACKER_DATABASE_URL": postgres_url,
+            "TRACKER_DAEMON_TICK": "1s",
+            "TRACKER_INGEST_BATCH_SIZE": "5",
+            "TRACKER_SMTP_HOST": "127.0.0.1",
+            "TRACKER_SMTP_PORT": str(smtp.port),
+            "TRACKER_SMTP_SECURITY": "none",
+            "TRACKER_ALERTS_TO": "desk@example.org,counsel@example.org",
+        }
+        init = subprocess.run(
+            [sys.executable, "-m", "tracker", "init"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert init.returncode == 0, init.stderr
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "tracker", "run", "--log-format", "json"],
+                cwd=tmp_path,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(daemons)
+        ]
+        engine = create_engine(postgres_url)
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not _settled(engine, ARTICLES):
+                time.sleep(0.5)
+            time.sleep(2)  # a few more ticks: nothing more may happen
+        finally:
+            for proc in procs:
+                proc.send_signal(signal.SIGTERM)
+            logs = [proc.communicate(timeout=30)[1] for proc in procs]
+        assert [p.returncode for p in procs] == [0] * daemons, logs
+        assert _settled(engine, ARTICLES), "the daemons did not finish the work"
+
+        with engine.connect() as conn:
+            per_source = dict(
+                conn.execute(
+                    text(
+                        "SELECT s.name, count(i.id) FROM sources s "
+                        "LEFT JOIN items i ON i.source_id = s.id GROUP BY s.name"
+                    )
+                ).all()
+            )
+            alerts = conn.execute(
+                text("SELECT recipient, message_id FROM alerts WHERE status = 'sent'")
+            ).all()
+            hashes = conn.execute(
+                text("SELECT count(*), count(DISTINCT content_hash) FROM items")
+            ).one()
+        engine.dispose()
+        assert per_source == {f"desk{n}": ARTICLES // FOLDERS for n in range(FOLDERS)}
+        assert hashes[0] == hashes[1] == ARTICLES
+        delivered = Counter((r.rcpt_tos[0], r.message["Message-ID"]) for r in smtp.received)
+        assert delivered, "no alert was delivered"
+        assert max(delivered.values()) == 1, "an alert was sent twice"
+        assert set(delivered) == {(a.recipient, a.message_id) for a in alerts}
+        # The work was shared: more than one daemon stored items.
+        storing = [
+            log
+            for log in logs
+            if any(
+                json.loads(line).get("new", "0") not in ("0", None)
+                for line in log.splitlines()
+                if line.startswith("{")
+            )
+        ]
+        assert len(storing) >= 1
