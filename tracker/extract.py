@@ -205,12 +205,15 @@ def _roles_in(category: str, sentence: Sentence) -> list[tuple[str, str, str]]:
     elif category == "partnership":
         out += [("organization", o.name, "partner") for o in orgs]
     elif category == "model_release":
-        for m in mentions:
-            if m.kind == "model":
+        # the releasing developer is the first named; models of other makers in the
+        # sentence are what it is compared with, not what was released
+        models = [m for m in mentions if m.kind == "model"]
+        developer = orgs[0].name if orgs else next((m.developer for m in models), None)
+        for m in models:
+            if m.developer in (None, developer):
                 out.append(("model", m.name, "model"))
-                if m.developer:
-                    out.append(("organization", m.developer, "developer"))
-        out += [("organization", o.name, "developer") for o in orgs[:1]]
+        if developer:
+            out.append(("organization", developer, "developer"))
     elif category == "regulatory_action":
         for m in mentions:
             if m.kind == "regulator":
