@@ -46,6 +46,7 @@ from tracker.store import events as events_store
 from tracker.store import queries, sightings
 from tracker.store import sources as sources_store
 from tracker.store.db import describe_failure
+from tracker.store.retry import in_transaction
 from tracker.store.sources import SourceRow
 from tracker.urls import is_http_url, redact
 
@@ -162,13 +163,17 @@ def _commit(
         return
     # One transaction per batch: items, their analyses, the events they join and
     # the alerts those events call for are committed together or not at all.
-    with engine.begin() as conn:
+    # A busy or restarting database makes the whole batch run again (store.retry).
+    def write(conn: Connection) -> tuple[list[int], int]:
         new_ids, duplicate = queries.store_items(conn, source_id, batch, now)
-        new = len(new_ids)
         events_store.assign_events(conn, new_ids, now=now)
         # After the new items have joined their events.
         enabled = alerting.enabled and alerts_store.source_alerts_enabled(conn, source_id)
         alerts_store.queue_alerts(conn, new_ids, rules=alerting.rules, now=now, enabled=enabled)
+        return new_ids, duplicate
+
+    new_ids, duplicate = in_transaction(engine, write)
+    new = len(new_ids)
     tally.new += new
     tally.duplicate += duplicate
     log.info("stored batch new=%d duplicate=%d", new, duplicate)

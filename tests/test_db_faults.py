@@ -1,0 +1,182 @@
+"""A busy or restarting database: a batch is retried from the start with
+growing delays, never half-written, and a database that stays unavailable
+ends in one clear line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import DATA, ROOT
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import OperationalError
+
+from tracker.store.db import create_db_engine, ensure_schema
+from tracker.store.retry import in_transaction
+
+
+def _short_busy_timeout(engine) -> None:  # type: ignore[no-untyped-def]
+    """Make SQLite give up waiting for a lock after 50 ms, so retries show quickly."""
+
+    @event.listens_for(engine, "connect")
+    def _set(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.execute("PRAGMA busy_timeout=50")
+
+    engine.dispose()  # pooled connections opened before keep the long timeout
+
+
+def _insert_two(conn) -> int:  # type: ignore[no-untyped-def]
+    conn.execute(text("INSERT INTO job_runs (name, runs) VALUES ('a', 1)"))
+    conn.execute(text("INSERT INTO job_runs (name, runs) VALUES ('b', 1)"))
+    return 2
+
+
+def test_a_locked_sqlite_database_is_retried_until_the_writer_lets_go(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = create_db_engine(sqlite_url)
+    ensure_schema(engine)
+    _short_busy_timeout(engine)
+    path = sqlite_url.removeprefix("sqlite:///")
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another process writing
+    releaser = threading.Timer(0.5, other.execute, args=("COMMIT",))
+    releaser.start()
+    with caplog.at_level(logging.WARNING, logger="tracker.store.retry"):
+        assert in_transaction(engine, _insert_two) == 2
+    releaser.join()
+    assert any("database is locked" in r.getMessage() for r in caplog.records)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM job_runs")).scalar() == 2
+    other.close()
+    engine.dispose()
+
+
+def test_a_database_that_stays_locked_fails_with_nothing_half_written(sqlite_url: str) -> None:
+    engine = create_db_engine(sqlite_url)
+    ensure_schema(engine)
+    _short_busy_timeout(engine)
+    other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    slept: list[float] = []
+    with pytest.raises(OperationalError, match="database is locked"):
+        in_transaction(engine, _insert_two, sleep=slept.append)
+    assert slept == [0.2, 0.4, 0.8, 1.6, 3.2]  # growing delays between the six tries
+    other.execute("ROLLBACK")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM job_runs")).scalar() == 0
+    other.close()
+    engine.dispose()
+
+
+def test_a_locked_database_in_the_cli_is_one_clear_line(tmp_path: Path) -> None:
+    db = tmp_path / "tracker.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DATABASE_URL": f"sqlite:///{db}"}
+    init = subprocess.run(
+        [sys.executable, "-m", "tracker", "init"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert init.returncode == 0, init.stderr
+    article = tmp_path / "a.txt"
+    article.write_text("The FTC opened an inquiry into Microsoft's stake in OpenAI.\n", "utf-8")
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        # Each try waits out SQLite's 10 s busy timeout: keep the file locked throughout.
+        done = subprocess.run(
+            [sys.executable, "-m", "tracker", "ingest", str(article)],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1].startswith("error: ") and "database is locked" in lines[-1]
+    assert "Traceback" not in done.stderr
+
+
+def test_postgresql_connections_dropped_mid_ingest_are_retried(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n, line in enumerate(
+        (DATA / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[:60]
+    ):
+        doc = json.loads(line)
+        (corpus / f"{n:03d}.txt").write_text(f"{doc['title']}\n\n{doc['text']}\n", "utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "TRACKER_DATABASE_URL": postgres_url,
+        "TRACKER_INGEST_BATCH_SIZE": "3",
+    }
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        database = conn.execute(text("SELECT current_database()")).scalar_one()
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "tracker", "init"], env=env, capture_output=True, timeout=60
+        ).returncode
+        == 0
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "ingest", str(corpus)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    killed = 0
+    with admin.connect() as conn:
+        while proc.poll() is None:
+            # As a server restart does: every session of that database is cut off.
+            killed += conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = :db AND pid <> pg_backend_pid()"
+                ),
+                {"db": database},
+            ).scalar_one()
+            time.sleep(0.3)
+    out, err = proc.communicate()
+    admin.dispose()
+    assert killed, "no connection was cut: the test proved nothing"
+    engine = create_engine(postgres_url)
+    with engine.connect() as conn:
+        stored, distinct = conn.execute(
+            text("SELECT count(*), count(DISTINCT content_hash) FROM items")
+        ).one()
+    engine.dispose()
+    if proc.returncode == 0:
+        assert stored == distinct == 60, (out, err)
+    else:
+        # Cut off outside a retried batch: one clear line, and a rerun completes.
+        assert err.strip().splitlines()[-1].startswith("error: "), err
+        assert "Traceback" not in err
+        assert stored == distinct
+        again = subprocess.run(
+            [sys.executable, "-m", "tracker", "ingest", str(corpus)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert again.returncode == 0, again.stderr
