@@ -29,7 +29,7 @@ class SourceError(TrackerError):
     def __init__(self, source: str, message: str, *, hint: str | None = None) -> None:
         super().__init__(f"{source}: {message}", hint=hint)
         self.source = source
-        self.reason = message
+        self.reason = f"{message} ({hint})" if hint else message
 
 
 class FetchError(SourceError):

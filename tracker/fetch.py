@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from stat import S_ISREG
 
 from tracker.errors import FetchError
 from tracker.models import RawDoc
@@ -51,6 +52,9 @@ def read_file(path: Path, source: str, max_bytes: int) -> RawDoc:
     """The bytes of one file, refusing anything over ``max_bytes``."""
     try:
         stat = path.stat()
+        if not S_ISREG(stat.st_mode):
+            # A FIFO or device would block the read or never end.
+            raise FetchError(str(path), "not a regular file (a pipe, socket or device)")
         if stat.st_size > max_bytes:
             raise FetchError(
                 str(path),
