@@ -88,7 +88,10 @@ def test_run_once_uses_configured_sources(workdir: Path, db_url: str) -> None:
     (workdir / "config.toml").write_text('[[sources]]\nname = "seeds"\npath = "seeds"\n')
     result = tracker("run", "--once", cwd=workdir, db=db_url)
     assert result.returncode == 0, result.stderr
-    assert "seeds: 5 new" in result.stdout
+    assert "source=seeds new=5 duplicate=0 skipped=0" in result.stdout
+    assert "poll: sources=1 new=5" in result.stdout
+    again = tracker("run", "--once", cwd=workdir, db=db_url)
+    assert again.returncode == 0 and "poll: no source is due" in again.stdout
 
 
 def test_init_creates_then_reports_up_to_date(workdir: Path, db_url: str) -> None:
@@ -120,7 +123,8 @@ def test_classify_stdin_json(workdir: Path) -> None:
     doc = json.loads(result.stdout)
     assert {"labels", "entities", "amounts"} <= set(doc)
     cats = {lab["category"] for lab in doc["labels"]}
-    assert "regulatory_action" in cats and "investment" in cats
+    # An inquiry into an earlier stake is the regulator's news, not a new investment.
+    assert cats == {"regulatory_action"}
     assert {"kind": "regulator", "name": "Federal Trade Commission", "role": "regulator"} in doc[
         "entities"
     ]
