@@ -209,6 +209,13 @@ SETTINGS: tuple[Setting, ...] = (
         _boolean,
     ),
     Setting(
+        "daemon",
+        "tick",
+        "30s",
+        "how often the daemon looks for due sources and pending alerts",
+        parse_interval,
+    ),
+    Setting(
         "alerts",
         "categories",
         ["regulatory_action"],
@@ -383,7 +390,6 @@ def _sources(raw: Any, path: Path) -> tuple[SourceConfig, ...]:
                 name, row.get("path"), row.get("url"), interval, bool(row.get("full_text", False))
             )
         )
-
     return tuple(out)
 
 

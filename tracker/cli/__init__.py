@@ -7,6 +7,7 @@ its commands to the one group defined in :mod:`tracker.cli.base`.
 
 from tracker.cli import (  # noqa: F401  (registers the commands)
     alerts,
+    daemon,
     events,
     ingest,
     items,

@@ -150,6 +150,7 @@ def _counts(report: Any) -> list[int]:
 def status(state: State) -> None:
     """The database, its sources' health, and what it holds."""
     from tracker.store.db import current_revision, head_revision
+    from tracker.store.jobs import list_job_runs
     from tracker.store.queries import source_health, totals
 
     engine = state.engine()
@@ -157,6 +158,7 @@ def status(state: State) -> None:
         revision = current_revision(conn)
         counts = totals(conn, state.config["classify.threshold"])
         sources = source_health(conn)
+        jobs = list_job_runs(conn)
     _echo(
         f"database: {mask_url(state.config['database.url'])} (schema {revision}, "
         f"newest {head_revision()})"
@@ -169,6 +171,7 @@ def status(state: State) -> None:
     _echo("labels: " + ", ".join(f"{c} {labels.get(c, 0)}" for c in CATEGORIES))
     if counts["latest_item"]:
         _echo(f"last item stored: {counts['latest_item']:%Y-%m-%d %H:%M} UTC")
+    _echo_jobs(jobs)
     if not sources:
         _echo("sources: none yet (tracker ingest PATH, or [[sources]] in config.toml)")
         return
@@ -185,6 +188,20 @@ def status(state: State) -> None:
         last = f"{s['last_checked_at']:%Y-%m-%d %H:%M}" if s["last_checked_at"] else "-"
         nxt = f"{s['next_check_at']:%Y-%m-%d %H:%M}" if s["next_check_at"] else "-"
         _echo(f"  {s['name']} [{s['kind']}] {s['items']} items, last {last}, next {nxt}, {health}")
+
+
+def _echo_jobs(jobs: list[dict[str, Any]]) -> None:
+    if not jobs:
+        _echo("jobs: the daemon has not run yet (tracker run, or tracker run --once)")
+        return
+    _echo("jobs:")
+    for job in jobs:
+        last = f"{job['last_started_at']:%Y-%m-%d %H:%M:%S}" if job["last_started_at"] else "-"
+        nxt = f"{job['next_run_at']:%Y-%m-%d %H:%M:%S}" if job["next_run_at"] else "-"
+        outcome = job["last_status"] or "-"
+        if job["last_error"]:
+            outcome += f": {job['last_error']}"
+        _echo(f"  {job['name']}: last run {last} UTC ({outcome}), next {nxt}, {job['runs']} runs")
 
 
 @cli.group()
@@ -239,31 +256,3 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(json.dumps(v) for v in value) + "]"
     return json.dumps(str(value))
-
-
-@cli.command()
-@click.option("--once", is_flag=True, help="Do one pass over the sources and exit.")
-@pass_state
-def run(state: State, once: bool) -> None:
-    """Poll the configured sources: the daemon's pass, or one pass with --once."""
-    from tracker.pipeline import ingest_sources
-
-    if not once:
-        raise click.UsageError("the background service is not available yet; use --once")
-    sources = state.config.sources
-    if not sources:
-        raise TrackerError("no sources configured", hint="add [[sources]] to config.toml")
-    results = ingest_sources(
-        state.engine(), sources, config=state.config, rules=state.rules(), clock=utcnow
-    )
-    failed = 0
-    for name, result in results.items():
-        if isinstance(result, TrackerError):
-            failed += 1
-            _note(f"{name}: failed: {result}")
-        else:
-            _echo(_summary(name, result))
-            for where, reason in result.skipped:
-                _note(f"  skipped {where}: {reason}")
-    if failed == len(results):
-        raise TrackerError("every source failed", hint="see the lines above")
