@@ -161,6 +161,7 @@ def _commit(
 ) -> None:
     if not batch:
         return
+
     # One transaction per batch: items, their analyses, the events they join and
     # the alerts those events call for are committed together or not at all.
     # A busy or restarting database makes the whole batch run again (store.retry).
