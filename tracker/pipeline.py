@@ -294,29 +294,35 @@ def poll_due_sources(
     With ``stop`` set, the sources in hand finish their batch and commit, the
     rest are given back (due again at once), and the results so far return.
     """
-    now = clock()
-    try:
-        with engine.begin() as conn:
-            due = sources_store.claim_due(conn, now=now, lease=_lease(config))
-    except SQLAlchemyError as exc:
-        raise describe_failure(engine, exc) from exc
-    if not due:
-        return {}
-    workers = min(config["feeds.workers"], len(due))
+    workers = config["feeds.workers"]
     results: dict[str, IngestReport | TrackerError] = {}
     with Fetcher(HttpSettings.from_config(config), pool_size=workers * 2) as fetcher:
         poll = _Poll(engine, config, rules, clock, fetcher, _db_lock(engine), stop)
         with ThreadPoolExecutor(workers, thread_name_prefix="poll") as pool:
-            futures = {pool.submit(_check_source, poll, row): row for row in due}
-            for future in as_completed(futures):
-                result = future.result()
-                if result is not None:
-                    results[futures[future].name] = result
-    skipped = [row.id for row in due if row.name not in results]
-    if skipped:
-        with engine.begin() as conn:
-            sources_store.release(conn, skipped, clock())
+            # Claim a pool's worth at a time, so that other daemons sharing the
+            # database take the rest instead of waiting for this one's lease.
+            while not (stop is not None and stop.is_set()):
+                due = _claim(engine, config, clock(), limit=workers)
+                if not due:
+                    break
+                futures = {pool.submit(_check_source, poll, row): row for row in due}
+                for future in as_completed(futures):
+                    result = future.result()
+                    if result is not None:
+                        results[futures[future].name] = result
+                skipped = [row.id for row in due if row.name not in results]
+                if skipped:
+                    with engine.begin() as conn:
+                        sources_store.release(conn, skipped, clock())
     return results
+
+
+def _claim(engine: Engine, config: Config, now: datetime, *, limit: int) -> list[SourceRow]:
+    try:
+        with engine.begin() as conn:
+            return sources_store.claim_due(conn, now=now, lease=_lease(config), limit=limit)
+    except SQLAlchemyError as exc:
+        raise describe_failure(engine, exc) from exc
 
 
 def _lease(config: Config) -> timedelta:
