@@ -1,6 +1,7 @@
-"""Several daemons on one PostgreSQL database share the work: every source is
-polled, no item is stored twice and no alert is sent twice (sources and alerts
-are claimed with SELECT ... FOR UPDATE SKIP LOCKED)."""
+"""Several daemons on one PostgreSQL database share the work, over folders and
+over two feeds carrying the same stories: every source is polled, no item is
+stored twice and no alert is sent twice (sources and alerts are claimed with
+SELECT ... FOR UPDATE SKIP LOCKED)."""
 
 from __future__ import annotations
 
@@ -11,20 +12,37 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from html import escape
 from pathlib import Path
 
 import pytest
 from conftest import DATA, ROOT
+from feedserver import FeedServer, rss
 from smtpserver import SmtpServer
 from sqlalchemy import create_engine, text
 
 ARTICLES = 80
 FOLDERS = 4
+FEED_ENTRIES = 20  # carried by both feeds: one item each, seen twice
+EXPECTED = ARTICLES + FEED_ENTRIES
 
 
-def _sources(root: Path) -> Path:
-    lines = (DATA / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[:ARTICLES]
-    config = []
+def _feed(lines: list[str], base: str) -> str:
+    entries = []
+    for n, line in enumerate(lines):
+        doc = json.loads(line)
+        entries.append((escape(doc["title"]), f"{base}/story/{n}", escape(doc["text"])))
+    return rss(*entries, title="Wire")
+
+
+def _sources(root: Path, server: FeedServer) -> Path:
+    gold = (DATA / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = gold[:ARTICLES]
+    wire = _feed(gold[ARTICLES : ARTICLES + FEED_ENTRIES], "https://wire.example")
+    config = [
+        f'[[sources]]\nname = "feed{n}"\nurl = "{server.add(f"/feed{n}.rss", wire)}"\n'
+        for n in range(2)
+    ]
     for n in range(FOLDERS):
         folder = root / f"desk{n}"
         folder.mkdir()
@@ -52,7 +70,8 @@ def _settled(engine, expected_items: int) -> bool:  # type: ignore[no-untyped-de
 def test_daemons_on_one_postgresql_database_share_the_work(
     postgres_url: str, tmp_path: Path, daemons: int
 ) -> None:
-    _sources(tmp_path)
+    feeds = FeedServer()
+    _sources(tmp_path, feeds)
     with SmtpServer() as smtp:
         env = {
             **os.environ,
@@ -88,7 +107,7 @@ def test_daemons_on_one_postgresql_database_share_the_work(
         engine = create_engine(postgres_url)
         try:
             deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and not _settled(engine, ARTICLES):
+            while time.monotonic() < deadline and not _settled(engine, EXPECTED):
                 time.sleep(0.5)
             time.sleep(2)  # a few more ticks: nothing more may happen
         finally:
@@ -96,7 +115,8 @@ def test_daemons_on_one_postgresql_database_share_the_work(
                 proc.send_signal(signal.SIGTERM)
             logs = [proc.communicate(timeout=30)[1] for proc in procs]
         assert [p.returncode for p in procs] == [0] * daemons, logs
-        assert _settled(engine, ARTICLES), "the daemons did not finish the work"
+        feeds.close()
+        assert _settled(engine, EXPECTED), "the daemons did not finish the work"
 
         with engine.connect() as conn:
             per_source = dict(
@@ -113,9 +133,19 @@ def test_daemons_on_one_postgresql_database_share_the_work(
             hashes = conn.execute(
                 text("SELECT count(*), count(DISTINCT content_hash) FROM items")
             ).one()
+            sightings = conn.execute(
+                text(
+                    "SELECT count(*) FROM item_sightings g JOIN sources s ON s.id = g.source_id "
+                    "WHERE s.kind = 'feed'"
+                )
+            ).scalar_one()
         engine.dispose()
-        assert per_source == {f"desk{n}": ARTICLES // FOLDERS for n in range(FOLDERS)}
-        assert hashes[0] == hashes[1] == ARTICLES
+        desks = {f"desk{n}": ARTICLES // FOLDERS for n in range(FOLDERS)}
+        assert {k: v for k, v in per_source.items() if k.startswith("desk")} == desks
+        # The wire's entries are stored once, by whichever feed was read first.
+        assert per_source["feed0"] + per_source["feed1"] == FEED_ENTRIES
+        assert hashes[0] == hashes[1] == EXPECTED
+        assert sightings == 2 * FEED_ENTRIES
         delivered = Counter((r.rcpt_tos[0], r.message["Message-ID"]) for r in smtp.received)
         assert delivered, "no alert was delivered"
         assert max(delivered.values()) == 1, "an alert was sent twice"
