@@ -75,3 +75,20 @@ def test_every_setting_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for setting in SETTINGS:
         assert f"`{setting.name}`" in readme, setting.name
+
+
+def test_every_subpackage_is_shipped() -> None:
+    """`pip install .` (not editable) must carry every package under tracker/."""
+    import tomllib
+
+    declared = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+            "packages"
+        ]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "tracker").rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    }
+    assert found <= declared, f"add to [tool.setuptools] packages: {sorted(found - declared)}"
