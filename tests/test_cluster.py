@@ -159,7 +159,7 @@ def test_sketch_estimates_jaccard_and_containment() -> None:
     merged = cluster.merge_sketches(left, right)
     assert merged == cluster.sketch(words)
     assert cluster.estimated_size(merged) == pytest.approx(2000, rel=0.15)
-    assert cluster.sketch_from_text(cluster.sketch_to_text(merged)) == merged
+    assert cluster.sketch_from_bytes(cluster.sketch_to_bytes(merged)) == merged
 
 
 @pytest.mark.parametrize(

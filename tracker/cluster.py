@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -32,7 +33,7 @@ SKETCH_SIZE = 256
 """Hashes kept per sketch. Texts with fewer distinct content words than this
 are compared exactly; beyond it the relative error of a Jaccard estimate is
 about 1/sqrt(J k): 0.2 at J = 0.1, the low end of what reports of one happening
-share, for 4 KB of hex per event."""
+share, for 2 KB per event (packed 64-bit hashes)."""
 
 WINDOW = timedelta(days=7)
 """How far outside an event's span (first to last seen) a dated report may fall
@@ -207,34 +208,36 @@ def estimated_size(sketch_: Sequence[int]) -> float:
 
 def jaccard(left: Sequence[int], right: Sequence[int]) -> float:
     """Estimated Jaccard similarity of the sets behind two sketches."""
+    both = set(left).intersection(right)
+    if not both:
+        return 0.0  # the common case among candidates, without sorting the union
     union = merge_sketches(left, right)
-    if not union:
-        return 0.0
-    both = set(left) & set(right)
     return sum(1 for h in union if h in both) / len(union)
 
 
 def containment(item: Sequence[int], event: Sequence[int]) -> float:
-    """Estimated share of the item's words found among the event's words.
+    """Estimated share of the item's words found among the event's words."""
+    return _containment(jaccard(item, event), item, event)
 
-    From J = |A and B| / |A or B| and |A or B| = |A| + |B| - |A and B| follows
-    |A and B| = J (|A| + |B|) / (1 + J).
-    """
+
+def _containment(j: float, item: Sequence[int], event: Sequence[int]) -> float:
+    """From J = |A and B| / |A or B| and |A or B| = |A| + |B| - |A and B| follows
+    |A and B| = J (|A| + |B|) / (1 + J)."""
     size_a, size_b = estimated_size(item), estimated_size(event)
     if size_a == 0:
         return 0.0
-    j = jaccard(item, event)
     return min(1.0, j * (size_a + size_b) / (1 + j) / size_a)
 
 
-def sketch_to_text(sketch_: Sequence[int]) -> str:
-    return "".join(f"{v:016x}" for v in sketch_)
+def sketch_to_bytes(sketch_: Sequence[int]) -> bytes:
+    """A sketch packed as big-endian unsigned 64-bit integers, 8 bytes a hash."""
+    return struct.pack(f">{len(sketch_)}Q", *sketch_)
 
 
-def sketch_from_text(text: str | None) -> tuple[int, ...]:
-    if not text:
+def sketch_from_bytes(packed: bytes | None) -> tuple[int, ...]:
+    if not packed:
         return ()
-    return tuple(int(text[i : i + 16], 16) for i in range(0, len(text), 16))
+    return struct.unpack(f">{len(packed) // 8}Q", packed)
 
 
 def headline_fingerprint(title: str) -> str:
@@ -307,19 +310,40 @@ def compare(item: ItemFeatures, event: EventFeatures) -> tuple[float, str]:
     late = _outside_time(item, event)
     if late:
         return 0.0, late
-    similarity = jaccard(item.sketch, event.sketch)
-    if similarity >= NEAR_DUPLICATE:
-        return similarity, f"copy of event {event.id}'s text (Jaccard {similarity:.2f})"
+    refused = _refused(item, event)
+    # a copy joins whatever the other gates say; the bound spares the full
+    # estimate for the many candidates that fail a gate and are no copy
+    similarity = 0.0
+    if refused is None or _may_be_copy(item.sketch, event.sketch):
+        similarity = jaccard(item.sketch, event.sketch)
+        if similarity >= NEAR_DUPLICATE:
+            return similarity, f"copy of event {event.id}'s text (Jaccard {similarity:.2f})"
+    if refused is not None:
+        return 0.0, refused
+    share = participant_share(item.participants, event.participants)
+    dated = _time_gap(item, event) is not None
+    words = _containment(similarity, item.sketch, event.sketch)
+    bar = MIN_CONTAINMENT if dated else MIN_CONTAINMENT_UNDATED
+    if words < bar:
+        return 0.0, f"{words:.0%} of the report's words in event {event.id} (needs {bar:.0%})"
+    return words, (
+        f"{share:.0%} of participants and {words:.0%} of words shared with event {event.id}"
+    )
+
+
+def _refused(item: ItemFeatures, event: EventFeatures) -> str | None:
+    """Why the item cannot join the event unless it is a copy of its text:
+    the kind of happening, the sums or the parties differ."""
     if not categories_compatible(item.categories, event.categories):
-        return 0.0, (
+        return (
             f"event {event.id} is {', '.join(sorted(event.categories)) or 'unlabelled'}, "
             f"the report is {', '.join(sorted(item.categories)) or 'unlabelled'}"
         )
     if amounts_conflict(item.amounts, event.amounts):
-        return 0.0, f"different sums from event {event.id}"
+        return f"different sums from event {event.id}"
     share = participant_share(item.participants, event.participants)
     if share < MIN_PARTICIPANT_SHARE:
-        return 0.0, f"{share:.0%} of the report's participants in event {event.id}"
+        return f"{share:.0%} of the report's participants in event {event.id}"
     dated = _time_gap(item, event) is not None
     if (
         not dated
@@ -327,14 +351,17 @@ def compare(item: ItemFeatures, event: EventFeatures) -> tuple[float, str]:
     ):
         # without dates, the parties must match both ways: a report on five
         # companies is not a story about two of them
-        return 0.0, f"event {event.id}'s participants are not the report's"
-    words = containment(item.sketch, event.sketch)
-    bar = MIN_CONTAINMENT if dated else MIN_CONTAINMENT_UNDATED
-    if words < bar:
-        return 0.0, f"{words:.0%} of the report's words in event {event.id} (needs {bar:.0%})"
-    return words, (
-        f"{share:.0%} of participants and {words:.0%} of words shared with event {event.id}"
-    )
+        return f"event {event.id}'s participants are not the report's"
+    return None
+
+
+def _may_be_copy(left: Sequence[int], right: Sequence[int]) -> bool:
+    """Whether the Jaccard estimate can reach NEAR_DUPLICATE: it counts shared
+    hashes among the union's bottom k, so it is at most the shared hashes over
+    the smaller of k and the union's size."""
+    shared = len(set(left).intersection(right))
+    union = len(left) + len(right) - shared
+    return union > 0 and shared / min(SKETCH_SIZE, union) >= NEAR_DUPLICATE
 
 
 def decide(item: ItemFeatures, candidates: Sequence[EventFeatures]) -> Decision:
@@ -353,6 +380,51 @@ def decide(item: ItemFeatures, candidates: Sequence[EventFeatures]) -> Decision:
         return Decision(None, False, "reports none of the tracked categories")
     why = "; ".join(reasons) if reasons else "no candidate event"
     return Decision(None, True, f"new event ({why})")
+
+
+def start_event(event_id: int, item: ItemFeatures) -> EventFeatures:
+    """The features of a new event whose only report is ``item``."""
+    empty = EventFeatures(
+        id=event_id,
+        first_seen=item.published_at,
+        last_seen=item.published_at,
+        is_dated=item.is_dated,
+        categories=frozenset(),
+        participants=frozenset(),
+        amounts=(),
+        sketch=(),
+    )
+    return absorb(empty, item)
+
+
+def absorb(event: EventFeatures, item: ItemFeatures) -> EventFeatures:
+    """The event's features once ``item`` has joined it: what the store's
+    upkeep computes from all its reports, so later reports of one batch are
+    compared with the event as it now stands. Real dates outrank file times;
+    a sum keeps the kind its first report gave it."""
+    first, last, dated = event.first_seen, event.last_seen, event.is_dated
+    if item.is_dated and not dated:
+        first = last = item.published_at
+        dated = True
+    elif item.is_dated == dated:
+        first, last = min(first, item.published_at), max(last, item.published_at)
+    amounts = list(event.amounts)
+    known = {(a.value, a.currency) for a in amounts}
+    for amount in item.amounts:
+        if (amount.value, amount.currency) not in known:
+            known.add((amount.value, amount.currency))
+            amounts.append(amount)
+    return replace(
+        event,
+        first_seen=first,
+        last_seen=last,
+        is_dated=dated,
+        categories=event.categories | item.categories,
+        participants=event.participants | item.participants,
+        amounts=tuple(amounts),
+        sketch=merge_sketches(event.sketch, item.sketch),
+        urls=event.urls | {item.url} if item.url else event.urls,
+    )
 
 
 def title_quality(title: str, has_headline: bool, participants: Iterable[str]) -> float:

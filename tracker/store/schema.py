@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -100,7 +101,10 @@ class Event(Base):
     """One happening, reported by one or more items."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_last_seen", "last_seen"),)
+    __table_args__ = (
+        Index("ix_events_last_seen", "last_seen"),
+        Index("ix_events_dated_updated_at", "dated", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(Text)
@@ -114,9 +118,10 @@ class Event(Base):
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(index=True)
-    # Grouping state (revision 0003): a bottom-k sketch of the words of its
-    # reports (tracker.cluster), and whether any report had a real date.
-    sketch: Mapped[str | None] = mapped_column(Text)
+    # Grouping state: a bottom-k sketch of the words of its reports as packed
+    # 64-bit hashes (tracker.cluster, revision 0005), and whether any report
+    # had a real date (revision 0003).
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     dated: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
@@ -291,18 +296,25 @@ class EventLabel(Base):
 
 
 class EventParticipant(Base):
-    """An entity taking part in an event, with its role."""
+    """An entity taking part in an event, with its role.
+
+    ``last_seen`` and ``updated_at`` repeat the event's (revision 0005), so the
+    events of one party near a date, or recently updated, are one index range.
+    """
 
     __tablename__ = "event_participants"
     __table_args__ = (
         UniqueConstraint("event_id", "entity_id", "role"),
-        Index("ix_event_participants_entity_id", "entity_id"),
+        Index("ix_event_participants_entity_last_seen", "entity_id", "last_seen"),
+        Index("ix_event_participants_entity_updated_at", "entity_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(32))
+    last_seen: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
 
 
 class EventAmount(Base):
@@ -331,11 +343,38 @@ class TrendCount(Base):
     """
 
     __tablename__ = "trend_counts"
+    __table_args__ = (
+        Index(
+            "ix_trend_counts_unit_jurisdiction_day",
+            "unit",
+            "jurisdiction",
+            "day",
+            "category",
+            "band",
+            "count",
+        ),
+    )
 
     unit: Mapped[str] = mapped_column(String(8), primary_key=True)  # items, events
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     category: Mapped[str] = mapped_column(String(32), primary_key=True)
     jurisdiction: Mapped[str] = mapped_column(String(16), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class EntityTrendCount(Base):
+    """Items or events per entity, day, category and score band (revision
+    0005): what ``--entity`` trend queries read. An item or event counts once
+    per entity it names, whatever the roles; bands as in :class:`TrendCount`."""
+
+    __tablename__ = "entity_trend_counts"
+    __table_args__ = (Index("ix_entity_trend_counts_day", "day"),)
+
+    unit: Mapped[str] = mapped_column(String(8), primary_key=True)  # items, events
+    entity_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
     band: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
 

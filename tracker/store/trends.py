@@ -1,21 +1,23 @@
 """Counts over time: items or events per week, month or quarter and category,
 and the reports built on events (most active parties, deals).
 
-Plain trend queries read ``trend_counts``, a per-day summary recounted for
-the days each ingest touches, so they cost the same at a thousand items or a
-million. A filter the summary does not hold (an entity, a threshold off its
-grid of twentieths) reads the base tables through their indexes.
+Trend queries read per-day summaries kept up to date on ingest
+(``store.trend_upkeep``), so they cost the same at a thousand items or a
+million: ``trend_counts`` (per category, jurisdiction and score band) and, for
+``--entity``, ``entity_trend_counts``. Scores are banded in twentieths, so a
+threshold is rounded to the nearest twentieth (0.73 counts scores of 0.75 and
+above). Only an entity together with a jurisdiction, or a name shared by two
+entities, reads the base tables (through their indexes).
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, or_, select
+from sqlalchemy import Table, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -24,15 +26,16 @@ from tracker.store.schema import (
     Entity,
     Event,
     EventLabel,
+    EntityTrendCount,
     EventParticipant,
     ItemEntity,
     ItemLabel,
     TrendCount,
 )
 from tracker.store.schema import Item as ItemRow
+from tracker.store.trend_upkeep import BANDS, as_date, day_expression
 
 PERIODS = ("week", "month", "quarter")
-BANDS = 20
 
 items_t: Table = ItemRow.__table__  # type: ignore[assignment]
 labels_t: Table = ItemLabel.__table__  # type: ignore[assignment]
@@ -42,6 +45,7 @@ events_t: Table = Event.__table__  # type: ignore[assignment]
 event_labels_t: Table = EventLabel.__table__  # type: ignore[assignment]
 event_participants_t: Table = EventParticipant.__table__  # type: ignore[assignment]
 counts_t: Table = TrendCount.__table__  # type: ignore[assignment]
+entity_counts_t: Table = EntityTrendCount.__table__  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------- periods (pure)
@@ -75,8 +79,9 @@ def periods_between(first: date, last: date, period: str) -> list[date]:
     return out
 
 
-def band(score: float) -> int:
-    return max(0, min(BANDS, math.floor(score * BANDS + 1e-9)))
+def on_grid(threshold: float) -> float:
+    """The threshold the summaries answer for: the nearest twentieth."""
+    return round(threshold * BANDS) / BANDS
 
 
 def fill_periods(
@@ -104,118 +109,6 @@ def fill_periods(
     ]
 
 
-# ---------------------------------------------------------------- upkeep
-
-
-def _day_of(conn: Connection, column: Any) -> ColumnElement[Any]:
-    if conn.dialect.name == "postgresql":
-        return func.date(func.timezone("UTC", column))
-    return func.date(column)
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    return start, start + timedelta(days=1)
-
-
-def recount_items(conn: Connection, item_ids: Iterable[int]) -> None:
-    """Recount the item trend counts of the days these items were published."""
-    ids = list(item_ids)
-    days: set[date] = set()
-    for start in range(0, len(ids), 500):
-        days |= {
-            _as_date(d)
-            for d in conn.execute(
-                select(_day_of(conn, items_t.c.published_at))
-                .where(items_t.c.id.in_(ids[start : start + 500]))
-                .distinct()
-            ).scalars()
-        }
-    recount_item_days(conn, days)
-
-
-def recount_item_days(conn: Connection, days: Iterable[date]) -> None:
-    """Recount the item trend counts of these days from the base tables."""
-    for day in sorted(set(days)):
-        low, high = _day_bounds(day)
-        in_day = select(items_t.c.id).where(
-            items_t.c.published_at >= low, items_t.c.published_at < high
-        )
-        labels = conn.execute(
-            select(labels_t.c.item_id, labels_t.c.category, labels_t.c.score).where(
-                labels_t.c.item_id.in_(in_day)
-            )
-        ).all()
-        places = _item_jurisdictions(conn, in_day)
-        _store_day(conn, "items", day, [(i, c, s, places.get(i, ())) for i, c, s in labels])
-
-
-def _item_jurisdictions(conn: Connection, item_ids: Any) -> dict[int, set[str]]:
-    """Where each item's regulatory action happens: its regulators' home and
-    the jurisdictions its regulatory sentences name."""
-    out: dict[int, set[str]] = defaultdict(set)
-    rows = conn.execute(
-        select(
-            item_entities_t.c.item_id,
-            entities_t.c.kind,
-            entities_t.c.name,
-            entities_t.c.jurisdiction,
-        )
-        .join(entities_t, entities_t.c.id == item_entities_t.c.entity_id)
-        .where(
-            item_entities_t.c.item_id.in_(item_ids),
-            item_entities_t.c.role.in_(["regulator", "jurisdiction"]),
-        )
-    )
-    for item_id, kind, name, home in rows:
-        code = name if kind == "jurisdiction" else home
-        if code:
-            out[item_id].add(code)
-    return out
-
-
-def recount_events(conn: Connection, days: Iterable[date]) -> None:
-    """Recount the event trend counts of the days events were first seen."""
-    for day in sorted(set(days)):
-        low, high = _day_bounds(day)
-        rows = conn.execute(
-            select(
-                events_t.c.id,
-                event_labels_t.c.category,
-                event_labels_t.c.score,
-                events_t.c.jurisdiction,
-            )
-            .join(event_labels_t, event_labels_t.c.event_id == events_t.c.id)
-            .where(events_t.c.first_seen >= low, events_t.c.first_seen < high)
-        ).all()
-        _store_day(conn, "events", day, [(i, c, s, {j} if j else ()) for i, c, s, j in rows])
-
-
-def _store_day(
-    conn: Connection,
-    unit: str,
-    day: date,
-    rows: Sequence[tuple[int, str, float, Iterable[str]]],
-) -> None:
-    counts: Counter[tuple[str, str, int]] = Counter()
-    for _, category, score, places in rows:
-        for place in ("", *sorted(places)):
-            counts[(category, place, band(score))] += 1
-    conn.execute(delete(counts_t).where(counts_t.c.unit == unit, counts_t.c.day == day))
-    if counts:
-        conn.execute(
-            insert(counts_t),
-            [
-                {"unit": unit, "day": day, "category": c, "jurisdiction": j, "band": b, "count": n}
-                for (c, j, b), n in counts.items()
-            ],
-        )
-
-
 # ---------------------------------------------------------------- trend queries
 
 
@@ -233,9 +126,12 @@ def trend_rows(
 ) -> list[dict[str, Any]]:
     """``{"period", "category", "count"}`` rows: how many items (or events)
     have each category, per period; an item counts once per category."""
-    on_grid = abs(threshold * BANDS - round(threshold * BANDS)) < 1e-9
-    if entity is None and on_grid:
+    threshold = on_grid(threshold)
+    ids = _entity_ids(conn, entity) if entity else []
+    if entity is None:
         daily = _daily_from_summary(conn, by, threshold, category, jurisdiction, since, until)
+    elif len(ids) == 1 and jurisdiction is None:
+        daily = _daily_from_entity_summary(conn, by, threshold, category, ids[0], since, until)
     else:
         daily = _daily_from_tables(
             conn, by, threshold, category, entity, jurisdiction, since, until
@@ -274,7 +170,35 @@ def _daily_from_summary(
         query = query.where(counts_t.c.day >= since.date())
     if until:
         query = query.where(counts_t.c.day <= (until - timedelta(microseconds=1)).date())
-    return {(_as_date(d), c): int(n) for d, c, n in conn.execute(query)}
+    return {(as_date(d), c): int(n) for d, c, n in conn.execute(query) if n}
+
+
+def _daily_from_entity_summary(
+    conn: Connection,
+    by: str,
+    threshold: float,
+    category: str | None,
+    entity_id: int,
+    since: datetime | None,
+    until: datetime | None,
+) -> dict[tuple[date, str], int]:
+    t = entity_counts_t
+    query = (
+        select(t.c.day, t.c.category, func.sum(t.c.count))
+        .where(t.c.unit == by, t.c.entity_id == entity_id, t.c.band >= round(threshold * BANDS))
+        .group_by(t.c.day, t.c.category)
+    )
+    if category:
+        query = query.where(t.c.category == category)
+    if since:
+        query = query.where(t.c.day >= since.date())
+    if until:
+        query = query.where(t.c.day <= (until - timedelta(microseconds=1)).date())
+    return {(as_date(d), c): int(n) for d, c, n in conn.execute(query) if n}
+
+
+def _entity_ids(conn: Connection, name: str) -> list[int]:
+    return list(conn.execute(select(entities_t.c.id).where(_entity_is(name))).scalars())
 
 
 def _daily_from_tables(
@@ -295,7 +219,7 @@ def _daily_from_tables(
         owner, when, lab = items_t, items_t.c.published_at, labels_t
         link, link_owner = item_entities_t, item_entities_t.c.item_id
         lab_owner = labels_t.c.item_id
-    day = _day_of(conn, when)
+    day = day_expression(conn, when)
     query = (
         select(day, lab.c.category, func.count())
         .select_from(owner.join(lab, lab_owner == owner.c.id))
@@ -311,7 +235,7 @@ def _daily_from_tables(
     if entity:
         # the entity's ids first (a small table), then its rows through the
         # entity_id index, instead of a test per item
-        ids = list(conn.execute(select(entities_t.c.id).where(_entity_is(entity))).scalars())
+        ids = _entity_ids(conn, entity)
         query = query.where(owner.c.id.in_(select(link_owner).where(link.c.entity_id.in_(ids))))
     if jurisdiction:
         code = jurisdiction.upper()
@@ -328,7 +252,7 @@ def _daily_from_tables(
                 )
                 .exists()
             )
-    return {(_as_date(d), c): int(n) for d, c, n in conn.execute(query)}
+    return {(as_date(d), c): int(n) for d, c, n in conn.execute(query) if n}
 
 
 def _entity_is(name: str) -> ColumnElement[bool]:

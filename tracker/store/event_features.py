@@ -1,0 +1,247 @@
+"""What grouping compares, read from the database in a few set-wise queries:
+the new items' features and the candidate events' features.
+
+    load_items(conn, item_ids)          -> [NewItem]   (in the order given)
+    load_events(conn, event_ids)        -> {id: StoredEvent}
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.engine import Connection
+
+from tracker import cluster
+from tracker.store.schema import (
+    Amount,
+    Entity,
+    Event,
+    EventAmount,
+    EventLabel,
+    EventParticipant,
+    ItemEntity,
+    ItemLabel,
+)
+from tracker.store.schema import Item as ItemRow
+
+events_t: Table = Event.__table__  # type: ignore[assignment]
+event_labels_t: Table = EventLabel.__table__  # type: ignore[assignment]
+event_participants_t: Table = EventParticipant.__table__  # type: ignore[assignment]
+event_amounts_t: Table = EventAmount.__table__  # type: ignore[assignment]
+items_t: Table = ItemRow.__table__  # type: ignore[assignment]
+labels_t: Table = ItemLabel.__table__  # type: ignore[assignment]
+entities_t: Table = Entity.__table__  # type: ignore[assignment]
+item_entities_t: Table = ItemEntity.__table__  # type: ignore[assignment]
+amounts_t: Table = Amount.__table__  # type: ignore[assignment]
+
+CHUNK = 500
+"""Ids per IN list: well under SQLite's and PostgreSQL's parameter limits."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """A stored item about to be grouped. ``entity_ids`` are its key parties
+    (the candidate keys); ``labels``, ``places`` and ``named`` are what the
+    trend summaries count: every (category, score), the jurisdictions of its
+    regulatory action, every entity it names."""
+
+    id: int
+    features: cluster.ItemFeatures
+    entity_ids: tuple[int, ...]
+    fingerprint: str
+    labels: tuple[tuple[str, float], ...]
+    places: tuple[str, ...]
+    named: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    features: cluster.EventFeatures
+    entity_ids: frozenset[int]
+
+
+def chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start : start + CHUNK])
+
+
+def load_items(conn: Connection, item_ids: Sequence[int]) -> list[NewItem]:
+    ids = list(item_ids)
+    rows: dict[int, Any] = {}
+    labels: dict[int, list[tuple[str, float]]] = defaultdict(list)
+    for chunk in chunks(ids):
+        rows |= {
+            r.id: r
+            for r in conn.execute(
+                select(
+                    items_t.c.id,
+                    items_t.c.title,
+                    items_t.c.body,
+                    items_t.c.has_headline,
+                    items_t.c.published_at,
+                    items_t.c.date_source,
+                    items_t.c.url,
+                ).where(items_t.c.id.in_(chunk))
+            )
+        }
+        for item_id, category, score in conn.execute(
+            select(labels_t.c.item_id, labels_t.c.category, labels_t.c.score).where(
+                labels_t.c.item_id.in_(chunk)
+            )
+        ):
+            labels[item_id].append((category, float(score)))
+    entities = item_entities(conn, ids)
+    amounts = item_amounts(conn, ids)
+    return [
+        _new_item(rows[i], labels.get(i, []), entities.get(i, []), amounts.get(i, [])) for i in ids
+    ]
+
+
+def _new_item(
+    row: Any,
+    labels: list[tuple[str, float]],
+    entities: list[tuple[int, cluster.Participant, str | None]],
+    amounts: list[tuple[cluster.DealAmount, bool]],
+) -> NewItem:
+    keys = cluster.key_participants(p for _, p, _ in entities)
+    features = cluster.ItemFeatures(
+        title=row.title,
+        published_at=row.published_at,
+        date_source=row.date_source,
+        categories=frozenset(c for c, s in labels if s >= cluster.MIN_CATEGORY_SCORE),
+        participants=keys,
+        amounts=tuple(a for a, _ in amounts),
+        sketch=cluster.sketch(cluster.content_words(f"{row.title}\n{row.body}")),
+        url=row.url,
+    )
+    places = {
+        p.name if p.kind == "jurisdiction" else home
+        for _, p, home in entities
+        if p.role in ("regulator", "jurisdiction")
+    }
+    fingerprint = cluster.headline_fingerprint(row.title) if row.has_headline else ""
+    return NewItem(
+        id=row.id,
+        features=features,
+        entity_ids=tuple(sorted({eid for eid, p, _ in entities if p.name in keys})),
+        fingerprint=fingerprint[:64],
+        labels=tuple(labels),
+        places=tuple(sorted(p for p in places if p)),
+        named=tuple(sorted({eid for eid, _, _ in entities})),
+    )
+
+
+def item_entities(
+    conn: Connection, item_ids: Sequence[int]
+) -> dict[int, list[tuple[int, cluster.Participant, str | None]]]:
+    """Each item's (entity id, participant, the entity's home jurisdiction)."""
+    out: dict[int, list[tuple[int, cluster.Participant, str | None]]] = defaultdict(list)
+    for chunk in chunks(item_ids):
+        query = (
+            select(
+                item_entities_t.c.item_id,
+                entities_t.c.id,
+                entities_t.c.kind,
+                entities_t.c.name,
+                item_entities_t.c.role,
+                entities_t.c.jurisdiction,
+            )
+            .join(entities_t, entities_t.c.id == item_entities_t.c.entity_id)
+            .where(item_entities_t.c.item_id.in_(chunk))
+            .order_by(item_entities_t.c.item_id, item_entities_t.c.id)
+        )
+        for item_id, entity_id, kind, name, role, home in conn.execute(query):
+            out[item_id].append((entity_id, cluster.Participant(kind, name, role), home))
+    return out
+
+
+def item_amounts(
+    conn: Connection, item_ids: Sequence[int]
+) -> dict[int, list[tuple[cluster.DealAmount, bool]]]:
+    """Each item's sums, and whether each is a bracketed conversion."""
+    out: dict[int, list[tuple[cluster.DealAmount, bool]]] = defaultdict(list)
+    for chunk in chunks(item_ids):
+        query = (
+            select(
+                amounts_t.c.item_id,
+                amounts_t.c.value,
+                amounts_t.c.currency,
+                amounts_t.c.kind,
+                amounts_t.c.conversion_of,
+            )
+            .where(amounts_t.c.item_id.in_(chunk))
+            .order_by(amounts_t.c.item_id, amounts_t.c.id)
+        )
+        for item_id, value, currency, kind, conversion_of in conn.execute(query):
+            amount = cluster.DealAmount(value, currency, kind)
+            out[item_id].append((amount, conversion_of is not None))
+    return out
+
+
+def load_events(conn: Connection, event_ids: Sequence[int]) -> dict[int, StoredEvent]:
+    categories: dict[int, set[str]] = defaultdict(set)
+    names: dict[int, set[str]] = defaultdict(set)
+    entity_ids: dict[int, set[int]] = defaultdict(set)
+    amounts: dict[int, list[cluster.DealAmount]] = defaultdict(list)
+    rows = []
+    for ids in chunks(sorted(set(event_ids))):
+        for event_id, category in conn.execute(
+            select(event_labels_t.c.event_id, event_labels_t.c.category).where(
+                event_labels_t.c.event_id.in_(ids),
+                event_labels_t.c.score >= cluster.MIN_CATEGORY_SCORE,
+            )
+        ):
+            categories[event_id].add(category)
+        for event_id, entity_id, kind, name in conn.execute(
+            select(
+                event_participants_t.c.event_id,
+                entities_t.c.id,
+                entities_t.c.kind,
+                entities_t.c.name,
+            )
+            .join(entities_t, entities_t.c.id == event_participants_t.c.entity_id)
+            .where(event_participants_t.c.event_id.in_(ids))
+        ):
+            entity_ids[event_id].add(entity_id)
+            if kind in cluster.PARTICIPANT_KINDS:
+                names[event_id].add(name)
+        for event_id, value, currency, kind in conn.execute(
+            select(
+                event_amounts_t.c.event_id,
+                event_amounts_t.c.value,
+                event_amounts_t.c.currency,
+                event_amounts_t.c.kind,
+            )
+            .where(event_amounts_t.c.event_id.in_(ids))
+            .order_by(event_amounts_t.c.id)
+        ):
+            amounts[event_id].append(cluster.DealAmount(value, currency, kind))
+        rows += conn.execute(
+            select(
+                events_t.c.id,
+                events_t.c.first_seen,
+                events_t.c.last_seen,
+                events_t.c.dated,
+                events_t.c.signature,
+            ).where(events_t.c.id.in_(ids))
+        ).all()
+    return {
+        row.id: StoredEvent(
+            cluster.EventFeatures(
+                id=row.id,
+                first_seen=row.first_seen,
+                last_seen=row.last_seen,
+                is_dated=bool(row.dated),
+                categories=frozenset(categories.get(row.id, ())),
+                participants=frozenset(names.get(row.id, ())),
+                amounts=tuple(amounts.get(row.id, ())),
+                sketch=cluster.sketch_from_bytes(row.signature),
+            ),
+            frozenset(entity_ids.get(row.id, ())),
+        )
+        for row in rows
+    }

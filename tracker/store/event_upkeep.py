@@ -1,0 +1,317 @@
+"""Each touched event's summary recomputed from its reports, for a whole batch
+of events in a few set-wise statements:
+
+    upkeep(conn, event_ids, now=..., signatures=...)
+        the events' reports, labels, parties, sums      (one query each)
+        title, dates, labels, parties, amounts           (per event, in Python)
+        events updated, details replaced, empty events deleted
+        -> the change in the trend summaries             (old rows out, new in)
+
+The work is proportional to the size of the events touched, never to the
+number stored.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.engine import Connection
+
+from tracker import cluster
+from tracker.store.event_features import chunks, item_entities
+from tracker.store.schema import (
+    Amount,
+    Event,
+    EventAmount,
+    EventLabel,
+    EventParticipant,
+    ItemLabel,
+)
+from tracker.store.schema import Item as ItemRow
+from tracker.store.trend_upkeep import Tally
+
+events_t: Table = Event.__table__  # type: ignore[assignment]
+event_labels_t: Table = EventLabel.__table__  # type: ignore[assignment]
+event_participants_t: Table = EventParticipant.__table__  # type: ignore[assignment]
+event_amounts_t: Table = EventAmount.__table__  # type: ignore[assignment]
+items_t: Table = ItemRow.__table__  # type: ignore[assignment]
+labels_t: Table = ItemLabel.__table__  # type: ignore[assignment]
+amounts_t: Table = Amount.__table__  # type: ignore[assignment]
+
+Participant = tuple[int, str, str, str]  # entity id, kind, name, role
+Labels = dict[str, tuple[float, str, int]]  # category: (best score, evidence, item id)
+Amounts = dict[tuple[Any, str], dict[str, Any]]  # (value, currency): event_amounts row
+
+
+def upkeep(
+    conn: Connection,
+    event_ids: Sequence[int],
+    *,
+    now: datetime,
+    signatures: dict[int, bytes] | None = None,
+) -> Tally:
+    """Recompute the events' summaries from their items (``signatures``: new
+    packed sketches to store); returns the trend counts' change."""
+    ids = sorted(set(event_ids))
+    tally = Tally()
+    _count_stored(conn, ids, tally, -1)
+    reports = _reports(conn, ids)
+    summaries = {e: _summarise(*reports[e]) for e in ids if reports[e][0]}
+    gone = [e for e in ids if e not in summaries]
+    for chunk in chunks(ids):
+        for table in (event_labels_t, event_participants_t, event_amounts_t):
+            conn.execute(delete(table).where(table.c.event_id.in_(chunk)))
+    for chunk in chunks(gone):
+        conn.execute(delete(events_t).where(events_t.c.id.in_(chunk)))
+    if summaries:
+        _write(conn, summaries, now, signatures or {})
+    for summary in summaries.values():
+        entity_ids = {p[0] for p in summary["_participants"]}
+        labels = [(c, s) for c, (s, _, _) in summary["_labels"].items()]
+        place = summary["jurisdiction"]
+        tally.add_event(summary["first_seen"], labels, (place,) if place else (), entity_ids)
+    return tally
+
+
+def _count_stored(conn: Connection, ids: list[int], tally: Tally, sign: int) -> None:
+    """The events' rows in the trend summaries as they stand, times ``sign``."""
+    for chunk in chunks(ids):
+        rows = conn.execute(
+            select(events_t.c.id, events_t.c.first_seen, events_t.c.jurisdiction).where(
+                events_t.c.id.in_(chunk)
+            )
+        ).all()
+        labels: dict[int, list[tuple[str, float]]] = defaultdict(list)
+        for event_id, category, score in conn.execute(
+            select(
+                event_labels_t.c.event_id, event_labels_t.c.category, event_labels_t.c.score
+            ).where(event_labels_t.c.event_id.in_(chunk))
+        ):
+            labels[event_id].append((category, float(score)))
+        parties: dict[int, set[int]] = defaultdict(set)
+        for event_id, entity_id in conn.execute(
+            select(event_participants_t.c.event_id, event_participants_t.c.entity_id).where(
+                event_participants_t.c.event_id.in_(chunk)
+            )
+        ):
+            parties[event_id].add(entity_id)
+        for event_id, first_seen, place in rows:
+            places = (place,) if place else ()
+            tally.add_event(first_seen, labels[event_id], places, parties[event_id], sign)
+
+
+def _reports(
+    conn: Connection, ids: list[int]
+) -> dict[int, tuple[list[Any], Labels, list[Any], Amounts]]:
+    """Per event: its items (id order), best labels, key parties, merged sums."""
+    items: dict[int, list[Any]] = defaultdict(list)
+    for chunk in chunks(ids):
+        for row in conn.execute(
+            select(
+                items_t.c.id,
+                items_t.c.event_id,
+                items_t.c.title,
+                items_t.c.has_headline,
+                items_t.c.published_at,
+                items_t.c.date_source,
+            )
+            .where(items_t.c.event_id.in_(chunk))
+            .order_by(items_t.c.id)
+        ):
+            items[row.event_id].append(row)
+    owner = {row.id: event_id for event_id, rows in items.items() for row in rows}
+    item_ids = sorted(owner)
+    labels = _best_labels(conn, item_ids, owner)
+    parties = _participants(conn, item_ids, owner)
+    amounts = _merge_amounts(conn, item_ids, owner)
+    return {e: (items.get(e, []), labels[e], parties[e], amounts[e]) for e in ids}
+
+
+def _summarise(
+    items: list[Any], labels: Labels, participants: list[Participant], amounts: Amounts
+) -> dict[str, Any]:
+    dated = [i.published_at for i in items if i.date_source not in cluster.WEAK_DATE_SOURCES]
+    seen = dated or [i.published_at for i in items]
+    names = [name for (_, kind, name, _) in participants if kind in cluster.PARTICIPANT_KINDS]
+    primary = _primary_amount(amounts)
+    return {
+        "title": cluster.best_title([(i.title, i.has_headline) for i in items], names),
+        "first_seen": min(seen),
+        "last_seen": max(seen),
+        "dated": bool(dated),
+        "item_count": len(items),
+        "categories": [
+            {"category": c, "score": round(s, 3)}
+            for c, (s, _, _) in sorted(labels.items(), key=lambda kv: -kv[1][0])
+        ],
+        "participants": [
+            {"kind": kind, "name": name, "role": role} for (_, kind, name, role) in participants
+        ],
+        "jurisdiction": _jurisdiction(participants),
+        "amount_value": primary[0] if primary else None,
+        "amount_currency": primary[1] if primary else None,
+        "_labels": labels,
+        "_participants": participants,
+        "_amounts": amounts,
+    }
+
+
+def _best_labels(conn: Connection, item_ids: list[int], owner: dict[int, int]) -> dict[int, Labels]:
+    best: dict[int, Labels] = defaultdict(dict)
+    for chunk in chunks(item_ids):
+        for item_id, category, score, evidence in conn.execute(
+            select(labels_t.c.item_id, labels_t.c.category, labels_t.c.score, labels_t.c.evidence)
+            .where(labels_t.c.item_id.in_(chunk))
+            .order_by(labels_t.c.item_id)
+        ):
+            mine = best[owner[item_id]]
+            if category not in mine or score > mine[category][0]:
+                mine[category] = (float(score), evidence, item_id)
+    return best
+
+
+def _participants(
+    conn: Connection, item_ids: list[int], owner: dict[int, int]
+) -> dict[int, list[Participant]]:
+    """Per event, every item's key participants and the models and
+    jurisdictions they give a role, in order of first report."""
+    found: dict[int, dict[tuple[int, str], Participant]] = defaultdict(dict)
+    for item_id, entities in item_entities(conn, item_ids).items():
+        out = found[owner[item_id]]
+        keys = cluster.key_participants(p for _, p, _ in entities)
+        for entity_id, p, _ in entities:
+            wanted = (
+                p.name in keys if p.kind in cluster.PARTICIPANT_KINDS else p.role != "mentioned"
+            )
+            if wanted and (p.role != "mentioned" or not any(k[0] == entity_id for k in out)):
+                out.setdefault((entity_id, p.role), (entity_id, p.kind, p.name, p.role))
+    result: dict[int, list[Participant]] = defaultdict(list)
+    for event_id, out in found.items():
+        # a role found elsewhere makes a bare mention redundant
+        roled = {eid for (eid, role) in out if role != "mentioned"}
+        result[event_id] = [
+            v for (eid, role), v in out.items() if role != "mentioned" or eid not in roled
+        ]
+    return result
+
+
+def _merge_amounts(
+    conn: Connection, item_ids: list[int], owner: dict[int, int]
+) -> dict[int, Amounts]:
+    """Sums across each event's items, once each in their original currency. A
+    bracketed conversion in one report marks the same figure given bare in
+    another as a conversion too, so "$16M" is not counted beside "€15M"."""
+    merged: dict[int, Amounts] = defaultdict(dict)
+    counted: set[tuple[int, Any, str]] = set()
+    for chunk in chunks(item_ids):
+        query = (
+            select(
+                amounts_t.c.item_id,
+                amounts_t.c.value,
+                amounts_t.c.currency,
+                amounts_t.c.text,
+                amounts_t.c.kind,
+                amounts_t.c.conversion_of,
+            )
+            .where(amounts_t.c.item_id.in_(chunk))
+            .order_by(amounts_t.c.item_id, amounts_t.c.id)
+        )
+        for item_id, value, currency, text, kind, conversion_of in conn.execute(query):
+            row = merged[owner[item_id]].setdefault(
+                (value, currency),
+                {
+                    "value": value,
+                    "currency": currency,
+                    "text": text,
+                    "kind": kind,
+                    "mentions": 0,
+                    "is_conversion": False,
+                },
+            )
+            if conversion_of is not None:
+                row["is_conversion"] = True
+            if (item_id, value, currency) not in counted:
+                counted.add((item_id, value, currency))
+                row["mentions"] += 1
+    return merged
+
+
+def _primary_amount(amounts: Amounts) -> tuple[Any, str] | None:
+    """The deal's sum: named by the most reports, deal kinds first."""
+    ranked = sorted(
+        (a for a in amounts.values() if not a["is_conversion"]),
+        key=lambda a: (a["kind"] not in cluster.DEAL_AMOUNT_KINDS, -a["mentions"]),
+    )
+    return (ranked[0]["value"], ranked[0]["currency"]) if ranked else None
+
+
+def _jurisdiction(participants: list[Participant]) -> str | None:
+    codes = [name for (_, kind, name, _) in participants if kind == "jurisdiction"]
+    return Counter(codes).most_common(1)[0][0] if codes else None
+
+
+_COLUMNS = (
+    "title",
+    "first_seen",
+    "last_seen",
+    "dated",
+    "item_count",
+    "categories",
+    "participants",
+    "jurisdiction",
+    "amount_value",
+    "amount_currency",
+)
+
+
+def _write(
+    conn: Connection,
+    summaries: dict[int, dict[str, Any]],
+    now: datetime,
+    signatures: dict[int, bytes],
+) -> None:
+    """The events' rows updated, and their labels, parties and sums inserted
+    (the old ones are gone), each kind in one executemany."""
+    values = {c: bindparam(f"v_{c}") for c in _COLUMNS}
+    stmt = update(events_t).where(events_t.c.id == bindparam("v_id"))
+    rows = [
+        {"v_id": e, "v_updated_at": now, **{f"v_{c}": s[c] for c in _COLUMNS}}
+        for e, s in summaries.items()
+    ]
+    conn.execute(stmt.values(**values, updated_at=bindparam("v_updated_at")), rows)
+    signed = [{"v_id": e, "v_signature": s} for e, s in signatures.items() if e in summaries]
+    if signed:
+        conn.execute(
+            update(events_t)
+            .where(events_t.c.id == bindparam("v_id"))
+            .values(signature=bindparam("v_signature")),
+            signed,
+        )
+    labels, parties, amounts = [], [], []
+    for event_id, s in summaries.items():
+        labels += [
+            {"event_id": event_id, "category": c, "score": sc, "evidence": ev, "item_id": i}
+            for c, (sc, ev, i) in s["_labels"].items()
+        ]
+        parties += [
+            {
+                "event_id": event_id,
+                "entity_id": eid,
+                "role": role,
+                "last_seen": s["last_seen"],
+                "updated_at": now,
+            }
+            for (eid, _, _, role) in s["_participants"]
+        ]
+        amounts += [{"event_id": event_id, **a} for a in s["_amounts"].values()]
+    for table, batch in (
+        (event_labels_t, labels),
+        (event_participants_t, parties),
+        (event_amounts_t, amounts),
+    ):
+        if batch:
+            conn.execute(insert(table), batch)
