@@ -29,8 +29,73 @@ from tracker.ruleset import Ruleset
 from tracker.text import SEPARATOR, Match, is_title_case, split_sentences, words
 
 _STAKE_WORDS = frozenset({"stake", "round", "series", "funding", "seed", "pre-seed", "financing"})
+# "raised $40 million", "raised a Series B": money; "raised prices", "raised concerns": not
+_RAISE = frozenset(["raise", "raises", "raised", "raising"])
+_MONEY_WORDS = _STAKE_WORDS | {"capital", "money", "cash", "equity"}
+# "bought a stake", "buys Neon", "bought the start-up": a company; "buys capacity": not
+_BUY = frozenset(["buy", "buys", "bought", "buying"])
+_COMPANY_WORDS = frozenset(
+    [
+        "stake",
+        "company",
+        "start-up",
+        "startup",
+        "firm",
+        "business",
+        "maker",
+        "developer",
+        "rival",
+        "unit",
+        "shares",
+        "control",
+        "majority",
+        "minority",
+        "remaining",
+        "out",
+    ]
+)
 _DEAL_KINDS = frozenset({"round", "investment", "valuation", "other"})
 _PETITION, _FILING = "petition", "filing"
+# words after which a verb has no direct object: "is now available to customers",
+# "launches in the EU" (the thing released comes before the verb)
+_PREPOSITIONS = frozenset(
+    [
+        "to",
+        "in",
+        "on",
+        "through",
+        "via",
+        "for",
+        "from",
+        "at",
+        "as",
+        "with",
+        "across",
+        "into",
+        "today",
+    ]
+)
+# between a name and its predicate: "Command A is now available", "Kimi K2 drops"
+_COPULAS = frozenset(["is", "are", "was", "were", "has", "have", "been", "now", "officially"])
+_MAKE = frozenset(["made", "make", "makes", "making"])
+_NUMBER_WORDS = frozenset(
+    [
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "fifteen",
+        "twenty",
+        "fifty",
+        "hundred",
+    ]
+)
 
 
 @dataclass(slots=True)
@@ -80,8 +145,16 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
         window = tokens[begin:stop]
         sentences.append(Sentence(text, is_title, begin, stop, is_title_case(window)))
         begin = stop + 1
+    dateline = _dateline(parts, sentences, tokens)
     for m in rules.lexicon.scan(tokens, lowers):
-        sentences[bisect_right(bounds, m.start)].matches.append(m)
+        if dateline[0] <= m.start < dateline[1]:
+            continue  # "BRUSSELS - ...": where the story was filed, not who acts
+        s = sentences[bisect_right(bounds, m.start)]
+        if m.layer == "cue:law_word":
+            if m.start > s.start and tokens[m.start - 1][:1].isupper():
+                s.matches.append(Match("cue:law", "law", m.start - 1, m.end))
+            continue
+        s.matches.append(m)
     offsets, position = [], 0
     for _, text in parts:
         offsets.append(position)
@@ -93,6 +166,24 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
         if s.matches:
             s.mentions = find_mentions(tokens, s.start, s.end, s.matches, title_case=s.title_case)
     return sentences, tokens
+
+
+def _dateline(
+    parts: list[tuple[bool, str]], sentences: list[Sentence], tokens: list[str]
+) -> tuple[int, int]:
+    """The capitalised place that opens a wire story ("SAN FRANCISCO - ..."), as a
+    token range; empty when the first body sentence has none."""
+    first = next((i for i, (is_title, _) in enumerate(parts) if not is_title), None)
+    if first is None:
+        return 0, 0
+    s = sentences[first]
+    head = s.text[:80]
+    if not any(dash in head for dash in (" - ", " -- ", " – ", " — ")):
+        return 0, 0
+    i = s.start
+    while i < s.end and len(tokens[i]) > 1 and tokens[i].isupper() and tokens[i].isalpha():
+        i += 1
+    return s.start, i
 
 
 def _inside_name(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -110,18 +201,46 @@ def _inside_name(m: Match, s: Sentence, tokens: list[str]) -> bool:
 def _governed(m: Match, s: Sentence, layer: str, reach: int) -> bool:
     """A cue of ``layer`` within ``reach`` tokens before the action (and not neutralised)."""
     return any(
-        c.layer == layer and c.value and c.start < m.start and m.start - c.end <= reach
+        c.layer == layer
+        and c.value
+        and (c.start < m.start or (c.start == m.start and c.end > m.end))  # "backed by"
+        and m.start - c.end <= reach
         for c in s.matches
     )
 
 
+def _is_year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
+
+
 def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
-    """ "a 2023 partnership", "its 2019 investment": a dated deal is a past one."""
-    for i in range(max(s.start, m.start - 2), m.start):
-        word = tokens[i]
-        if len(word) == 4 and word.isdigit() and word[:2] in ("19", "20"):
-            return True
-    return False
+    """ "a 2023 partnership", "its 2019 investment": a dated deal is a past one;
+    so is a line of a timeline ("2019: Microsoft invests $1 billion")."""
+    if s.start < m.start and _is_year(tokens[s.start]) and not s.is_title:
+        return True
+    return any(_is_year(tokens[i]) for i in range(max(s.start, m.start - 2), m.start))
+
+
+def _since_year(s: Sentence, tokens: list[str]) -> bool:
+    """ "has invested $13 billion in OpenAI since 2019": a running story, not news."""
+    return any(
+        c.layer == "background" and c.end < s.end and tokens[c.start] == "since"
+        and _is_year(tokens[c.end])
+        for c in s.matches
+    )  # fmt: skip
+
+
+def _requested(m: Match, s: Sentence, rules: Ruleset) -> bool:
+    """ "urges governments to invest", "asked Google to partner": a request made,
+    not the thing requested done."""
+    reach = rules.scope["before"]
+    return any(
+        c.layer == "action:regulatory_action"
+        and c.value[1] == _PETITION
+        and c.start < m.start
+        and m.start - c.end <= reach
+        for c in s.matches
+    )
 
 
 def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ruleset) -> float:
@@ -131,6 +250,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         _governed(m, s, "hedge", scope["before"])
         or s.has("hedge_anywhere")
         or (category == "model_release" and _governed(m, s, "cue:plan", scope["plan"]))
+        or (category != "regulatory_action" and _requested(m, s, rules))
     ):
         factor *= w["hedge"]
     if _governed(m, s, "negation", scope["negation"]):
@@ -139,6 +259,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         _governed(m, s, "background", scope["before"])
         or s.has("background_anywhere")
         or _year_before(m, s, tokens)
+        or _since_year(s, tokens)
     ):
         factor *= w["background"]
     if s.has(f"negative:{category}"):
@@ -150,13 +271,44 @@ def _orgs(s: Sentence) -> set[str]:
     return s.names("organization")
 
 
-def _fit_investment(s: Sentence, word: str, rules: Ruleset) -> float:
+def _is_money_raise(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    if tokens[m.start].lower() not in _RAISE or s.has_deal_amount:
+        return True
+    return any(tokens[i].lower() in _MONEY_WORDS for i in range(s.start, s.end))
+
+
+def _buys_company(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    if tokens[m.end - 1].lower() not in _BUY:
+        return True
+    j = m.end
+    while j < s.end and tokens[j].lower() in _DETERMINERS:
+        j += 1
+    if j >= s.end:
+        return True
+    for word in tokens[j : min(s.end, j + 4)]:  # "buy legal AI start-up Casetext"
+        if word.lower() in _PREPOSITIONS or word == ",":
+            break
+        if word[:1].isupper() or word[:1].isdigit() or word.lower() in _COMPANY_WORDS:
+            return True
+    return False
+
+
+def _fit_investment(s: Sentence, word: str, tier: str, rules: Ruleset) -> float:
+    """Investor and investee, or an amount or stake; a weak word ("valuation",
+    "investor") needs an amount to say money moved."""
+    fit = _investment_actor(s, word, rules)
+    return fit if tier != "weak" or s.has_deal_amount else fit * 0.5
+
+
+def _investment_actor(s: Sentence, word: str, rules: Ruleset) -> float:
     w = rules.actor_weights
     orgs = _orgs(s)
     if len(orgs) >= 2:
         return w["two_organizations"] * (1.1 if s.has_deal_amount else 1.0)
     if s.has_deal_amount or word in _STAKE_WORDS:
-        return w["amount_or_stake"]
+        # money with nobody named to give or get it: market figures ("AI start-ups
+        # raised a record $70 billion in the quarter")
+        return w["amount_or_stake"] if orgs else w["amount_or_stake"] * w["no_party"]
     return w["one_organization"] if orgs else w["no_actor"]
 
 
@@ -191,22 +343,79 @@ _DETERMINERS = frozenset(
 
 def _object_is_not_a_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ "launches an inquiry", "announced a partnership", "unveiling Mistral AI": the
-    thing released is named right after the verb, and it is not a model."""
+    thing released is named right after the verb, and it is not a model. A verb
+    followed by a preposition has no object there: what is released comes before
+    ("its Command A model is now available to customers"; not "the start-up,
+    launched in 2021,")."""
     j = m.end
+    if j < s.end and tokens[j].lower() in _PREPOSITIONS:
+        return not _model_subject(m, s, tokens)
     while j < s.end and tokens[j].lower() in _DETERMINERS:
         j += 1
     if j >= s.end:
         return False
     if any(n.position == j and n.kind in ("organization", "regulator") for n in s.mentions):
-        return j + 1 >= s.end or tokens[j + 1] != "'s"
+        if j + 1 < s.end and tokens[j + 1] == "'s":
+            return False
+        return not _model_noun_ahead(j + 1, s, tokens)  # "its standalone Meta AI app"
     word = tokens[j]
     if not word[:1].islower() or any(ch.isdigit() for ch in word):
         return False
     describes_model = ("cue:model_noun", "cue:fresh")
     return not any(c.start == j and c.layer in describes_model for c in s.matches) and (
-        j + 1 >= s.end
-        or not any(c.start == j + 1 and c.layer == "cue:model_noun" for c in s.matches)
+        not _model_noun_ahead(j + 1, s, tokens)
     )
+
+
+def _model_subject(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """A model noun, a model's name or a versioned name ("gpt-oss-20b") in the
+    words before the verb, or a model noun opening the sentence ("The feature,
+    which had been limited to testers, was rolled out")."""
+    first = max(s.start, m.start - 10)
+    opening = range(s.start, min(m.start, s.start + 3))
+    return (
+        any(
+            (first <= c.start < m.start or c.start in opening) and c.layer == "cue:model_noun"
+            for c in s.matches
+        )
+        or any(first <= n.position < m.start and n.kind == "model" for n in s.mentions)
+        or any(
+            tokens[i][:1].isalpha() and any(ch.isdigit() for ch in tokens[i])
+            for i in range(first, m.start)
+        )
+    )
+
+
+def _model_noun_ahead(j: int, s: Sentence, tokens: list[str]) -> bool:
+    """A model noun closes the noun phrase that starts before ``j``: "a new
+    reasoning model", "its standalone Meta AI app" (not "an inquiry into AI chatbots")."""
+    stop = j
+    while stop < min(s.end, j + 3) and tokens[stop].lower() not in _PREPOSITIONS:
+        if tokens[stop] in (",", "of", "and", "that", "which"):
+            break
+        stop += 1
+    return any(j <= c.start < stop and c.layer == "cue:model_noun" for c in s.matches) or any(
+        j <= n.position < stop and n.kind == "model" for n in s.mentions
+    )
+
+
+def _product_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """A name right before a verb without an object: "Command A now available",
+    "Kimi K2 drops", "MAI-Voice-1 is out"."""
+    if m.end < s.end and tokens[m.end].lower() not in _PREPOSITIONS and tokens[m.end] != ",":
+        return False
+    i, skipped = m.start - 1, 0
+    while i > s.start and skipped < 3 and tokens[i].lower() in _COPULAS:
+        i, skipped = i - 1, skipped + 1
+    if i < s.start:
+        return False
+    word = tokens[i]
+    if any(n.position <= i < n.end and n.kind != "model" for n in s.mentions):
+        return False
+    if any(ch.isdigit() for ch in word) and word[:1].isalpha():
+        return True
+    before = tokens[i - 1] if i > s.start else ""
+    return len(word) <= 2 and word.isupper() and before[:1].isupper()
 
 
 def _fit_model(m: Match, s: Sentence, tokens: list[str], rules: Ruleset) -> float:
@@ -215,7 +424,9 @@ def _fit_model(m: Match, s: Sentence, tokens: list[str], rules: Ruleset) -> floa
         return w["no_model"]
     if s.names("model"):
         return w["named_model"]
-    if not s.has_deal_amount and _names_product(m, s, tokens, rules):
+    if not s.has_deal_amount and (
+        _names_product(m, s, tokens, rules) or _product_before(m, s, tokens)
+    ):
         return w["product_named"]
     if s.has("cue:model_noun"):
         if _orgs(s):
@@ -224,14 +435,16 @@ def _fit_model(m: Match, s: Sentence, tokens: list[str], rules: Ruleset) -> floa
     return w["no_model"]
 
 
-def _fit_regulatory(m: Match, kind: str, s: Sentence, own: Sentence, rules: Ruleset) -> float:
+def _fit_regulatory(
+    m: Match, kind: str, s: Sentence, own: Sentence, tokens: list[str], rules: Ruleset
+) -> float:
     w = rules.actor_weights
     regulators = [n for n in s.mentions if n.kind == "regulator"]
     agencies = [n for n in regulators if n.regulator_kind != "court"]
     generic = [c for c in s.matches if c.layer == "cue:generic_regulator"]
     courts = [c for c in s.matches if c.layer == "cue:court"]
-    if kind == _FILING and not (agencies or generic):
-        return 0.0  # a private lawsuit, filed in a court
+    if kind == _FILING and not _authority_files(m, tokens, agencies, generic):
+        return 0.0  # a private lawsuit filed in a court, a complaint lodged with a regulator
     if kind == _PETITION:
         positions = [n.position for n in regulators] + [c.start for c in generic]
         if not any(p < m.start for p in positions):
@@ -249,6 +462,18 @@ def _fit_regulatory(m: Match, kind: str, s: Sentence, own: Sentence, rules: Rule
     if not (_orgs(own) or own.names("model") or own.has("cue:target")):
         fit *= w["no_target"]
     return fit
+
+
+def _authority_files(
+    m: Match, tokens: list[str], agencies: list[Mention], generic: list[Match]
+) -> bool:
+    """An authority brings the case: named before the action ("the FTC sued"),
+    or after "by" ("a lawsuit brought by the Justice Department"); not a complaint
+    lodged *with* an authority by someone else."""
+    positions = [n.position for n in agencies] + [c.start for c in generic]
+    if any(p < m.start for p in positions):
+        return True
+    return any(p > m.start and "by" in tokens[max(m.start, p - 4) : p] for p in positions)
 
 
 def _merged(s: Sentence, previous: Sentence) -> Sentence:
@@ -270,12 +495,14 @@ def _fit(
 ) -> float:
     weight_kind = m.value[1]
     if category == "investment":
-        return _fit_investment(s, tokens[m.start].lower(), rules)
+        if not (_is_money_raise(m, s, tokens) and _buys_company(m, s, tokens)):
+            return 0.0
+        return _fit_investment(s, tokens[m.start].lower(), weight_kind, rules)
     if category == "partnership":
         return _fit_partnership(s, rules)
     if category == "model_release":
         return _fit_model(m, s, tokens, rules)
-    return _fit_regulatory(m, weight_kind, s, own, rules)
+    return _fit_regulatory(m, weight_kind, s, own, tokens, rules)
 
 
 def score_sentence(
@@ -284,9 +511,12 @@ def score_sentence(
     previous: Sentence | None,
     tokens: list[str],
     rules: Ruleset,
+    deal_focus: bool = False,
 ) -> tuple[float, bool]:
     """Score one sentence for one category; also say if the actor came from
     the sentence before ("The FTC said on Tuesday ... It opened an inquiry").
+    ``deal_focus``: the headline reports an investment, so a bare "deal" or
+    "agreement" in the body is most likely that investment.
 
     The raw score may exceed 1 so that ties between strong sentences are
     broken by the stronger one; labels cap it.
@@ -295,12 +525,18 @@ def score_sentence(
     best, from_previous = 0.0, False
     borrow = previous is not None and not previous.is_title
     merged = s.merged if borrow else None
-    if category == "regulatory_action" and _lobbying(s):
+    if category == "regulatory_action" and (_lobbying(s) or _private_case(s)):
         return 0.0, False
     for m in s.matches:
         if m.layer != layer or _inside_name(m, s, tokens):
             continue
         weight, kind = m.value
+        if category == "model_release":
+            made = _made_available(m, s, tokens)
+            if made == "purpose":
+                continue
+            if made == "made":
+                weight = rules.tiers["strong"]
         modifier = _modifier(m, category, s, tokens, rules)
         if weight * modifier <= best:
             continue
@@ -310,8 +546,11 @@ def score_sentence(
             other = _fit(category, m, merged, s, tokens, rules) * rules.weights["previous_sentence"]
             if other > fit:
                 fit, borrowed = other, True
-        if kind != "strong" and category == "partnership" and _names_other_deal(s):
-            fit *= rules.weights["generic_deal_word"]
+        if kind != "strong" and category == "partnership":
+            if _agreement_to_invest(m, s):
+                continue
+            if deal_focus or _names_other_deal(s):
+                fit *= rules.weights["generic_deal_word"]
         score = weight * fit * modifier
         if score > best:
             best, from_previous = score, borrowed
@@ -319,6 +558,20 @@ def score_sentence(
     if s.is_title:
         best *= rules.weights["title"]
     return best, from_previous
+
+
+def _made_available(m: Match, s: Sentence, tokens: list[str]) -> str | None:
+    """ "has made MAI-Voice-1, its first speech model, available in Copilot" is a
+    release ("made"); "signed a deal to make its models available" is the deal's
+    purpose ("purpose"); None when "available" is not governed by "make"."""
+    if tokens[m.start].lower() not in ("available", "make", "makes", "made", "making"):
+        return None
+    for i in range(max(s.start, m.start - 12), m.start + 1):
+        if tokens[i].lower() in _MAKE:
+            if i > s.start and tokens[i - 1].lower() == "to":
+                return "purpose"
+            return "made" if i < m.start else None
+    return None
 
 
 def _regulator_positions(s: Sentence) -> list[int]:
@@ -336,6 +589,14 @@ def _lobbying(s: Sentence) -> bool:
     return False
 
 
+def _private_case(s: Sentence) -> bool:
+    """A lawsuit or complaint and no authority in the sentence: what it seeks
+    ("an order requiring the company to...") is asked for, not decided."""
+    return not _regulator_positions(s) and any(
+        m.layer == "action:regulatory_action" and m.value[1] == _FILING for m in s.matches
+    )
+
+
 def is_regulatory_step(s: Sentence) -> bool:
     """An authority and one of its actions in the sentence, whatever the verdict:
     "the CMA cleared the deal", "did not qualify for investigation"."""
@@ -344,11 +605,65 @@ def is_regulatory_step(s: Sentence) -> bool:
     return any(m.layer == "action:regulatory_action" and m.value[1] != _FILING for m in s.matches)
 
 
+def _agreement_to_invest(m: Match, s: Sentence) -> bool:
+    """ "signed a definitive agreement to acquire Windsurf", "a deal to buy":
+    the agreement is the acquisition, not a partnership."""
+    return any(c.layer == "action:investment" and m.end <= c.start <= m.end + 4 for c in s.matches)
+
+
+def _other_news_headline(sentences: list[Sentence]) -> bool:
+    """The headline reports an investment or a release, and no partnership: a bare
+    "deal" or "available on" in the body is most likely part of that news."""
+    for s in sentences:
+        if not s.is_title:
+            break
+        layers = {(c.layer, c.value[1]) for c in s.matches if c.layer.startswith("action:")}
+        release = ("action:model_release", "strong") in layers and (
+            s.has("cue:model_noun") or bool(s.names("model"))
+        )
+        other = release or ("action:investment", "strong") in layers
+        if other and not any(layer == "action:partnership" for layer, _ in layers):
+            return True
+    return False
+
+
 def _names_other_deal(s: Sentence) -> bool:
     return any(
         m.layer in ("action:investment", "action:regulatory_action") and m.value[1] == "strong"
         for m in s.matches
     )
+
+
+def _as_told_before(
+    raw: dict[str, tuple[float, bool]], before: dict[str, tuple[float, bool]]
+) -> dict[str, tuple[float, bool]]:
+    """A sentence that takes its actor from the one before ("The investment will
+    support...", "such an acquisition would") is no surer than that sentence was
+    about the same kind of news: it inherits its hedges and negative contexts."""
+    out = {}
+    for category, (score, borrowed) in raw.items():
+        earlier = before.get(category, (0.0, False))[0]
+        if borrowed and earlier > 0:
+            score = min(score, earlier)
+        out[category] = (score, borrowed)
+    return out
+
+
+def _genre_factor(sentences: list[Sentence], tokens: list[str], rules: Ruleset) -> float:
+    """Less for every sentence of an opinion piece, timeline, explainer or list
+    ("The ten biggest AI funding rounds of 2025"), as its headline says."""
+    for s in sentences:
+        if not s.is_title:
+            break
+        listed = any(
+            c.layer == "cue:superlative"
+            and c.start > s.start
+            and (tokens[c.start - 1].isdigit() or tokens[c.start - 1].lower() in _NUMBER_WORDS)
+            for c in s.matches
+        )
+        if listed or s.has("cue:genre"):
+            return rules.weights.get("genre", 1.0)
+    return 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,25 +680,37 @@ def best_sentences(
     """Every scoring sentence per category, best first."""
     scored: dict[str, list[SentenceScore]] = {c: [] for c in CATEGORIES}
     w = rules.weights
-    focus = False
+    focus = lobbying = False
+    genre = _genre_factor(sentences, tokens, rules)
+    before: dict[str, tuple[float, bool]] = {}
+    deal_focus = _other_news_headline(sentences)
     for i, s in enumerate(sentences):
         if not any(m.layer.startswith("action:") for m in s.matches):
+            before = {}
             continue
         previous = sentences[i - 1] if i else None
         if previous is not None and not previous.is_title:
             s.merged = _merged(s, previous)
-        raw = {c: score_sentence(c, s, previous, tokens, rules) for c in CATEGORIES}
+        raw = {c: score_sentence(c, s, previous, tokens, rules, deal_focus) for c in CATEGORIES}
+        if before:
+            raw = _as_told_before(raw, before)
+        before = raw
         regulatory = is_regulatory_step(s)
         done = s.has("cue:completion")
         if s.is_title and regulatory and not done:
             focus = True
+        if s.is_title and _lobbying(s):
+            lobbying = True
         for category, (score, from_previous) in raw.items():
             if category in ("investment", "partnership") and not done:
                 if regulatory:
                     score *= w["regulated_deal"]
                 elif focus and not s.is_title:
                     score *= w["regulatory_focus"]
+            if category == "regulatory_action" and lobbying and not s.is_title:
+                score *= w.get("lobbying_focus", 1.0)
             if score > 0:
+                score *= genre
                 scored[category].append(SentenceScore(category, score, i, from_previous))
     for ranked in scored.values():
         ranked.sort(key=lambda x: (-x.score, x.index))

@@ -155,7 +155,34 @@ def find_mentions(
     for i in range(start, end):
         if tokens[i].endswith("AI") and i not in taken and _CAMEL_AI.match(tokens[i]):
             out.append(_org(tokens, i, i + 1))
+            taken.add(i)
+    for found in _described_names(tokens, start, end, matches, taken):
+        out.append(_org(tokens, *found))
+        taken.update(range(*found))
     out.sort(key=lambda mention: mention.position)
+    return out
+
+
+def _described_names(
+    tokens: list[str], start: int, end: int, matches: Sequence[Match], taken: set[int]
+) -> list[tuple[int, int]]:
+    """Names that the sentence describes as organisations: the subject followed by
+    an apposition ("Helsing, the German defence company, said"), and the
+    investor after "led by" ("a round led by Prima Materia")."""
+    out = []
+    i = start
+    while i < end - 1 and len(tokens[i]) > 1 and tokens[i].isupper() and tokens[i].isalpha():
+        i += 1  # a dateline: "MUNICH - Helsing, the ..."
+    found = _run_after(tokens, i, end, taken)
+    if found and found[1] < end and tokens[found[1]] == ",":
+        comma = found[1]
+        if any(m.layer == "cue:org_before" and comma < m.start <= comma + 6 for m in matches):
+            out.append(found)
+    for j in range(start, end - 2):
+        if tokens[j] == "led" and tokens[j + 1] == "by":
+            found = _run_after(tokens, j + 2, end, taken)
+            if found:
+                out.append(found)
     return out
 
 

@@ -30,10 +30,13 @@ _CUES = (
     ("regulatory_action", "generic_actors", "generic_regulator"),
     ("regulatory_action", "courts", "court"),
     ("regulatory_action", "laws", "law"),
+    ("regulatory_action", "law_words", "law_word"),
     ("regulatory_action", "qualifiers", "qualifier"),
     ("regulatory_action", "target_nouns", "target"),
     ("investment", "completion", "completion"),
     ("actors", "pair", "pair"),
+    ("genre", "title", "genre"),
+    ("genre", "superlatives", "superlative"),
     ("organizations", "cues_before", "org_before"),
     ("organizations", "suffixes", "org_suffix"),
     ("people", "titles", "person_title"),
@@ -153,7 +156,7 @@ def compile_ruleset(rules: dict[str, Any], gazetteer: dict[str, Any], digest: st
     for table, key, tag in _CUES:
         if table not in ("organizations", "people"):
             for phrase in _phrases(rules.get(table, {}), key, table):
-                lex.add(phrase, f"cue:{tag}", tag, cased=tag == "law")
+                lex.add(phrase, f"cue:{tag}", tag, cased=tag in ("law", "law_word"))
     for table, key, layer, value in _MODIFIERS:
         for phrase in _phrases(rules.get(table, {}), key, table):
             lex.add(phrase, layer, value)

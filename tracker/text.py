@@ -60,7 +60,10 @@ _ABBREVIATIONS = frozenset(
         "calif",
     ]
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9€$£¥])")
+# a sentence starts with a capital, a digit, a currency or a brand such as "xAI", "eBay"
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?(?:[A-Z0-9€$£¥]|[a-z]{1,2}[A-Z]))"
+)
 SEPARATOR = "\n"
 
 
