@@ -12,6 +12,7 @@ from tracker.cli import (  # noqa: F401  (registers the commands)
     ingest,
     items,
     sources,
+    transfer,
 )
 from tracker.cli.base import cli, main
 
