@@ -30,10 +30,14 @@ from tracker.text import SEPARATOR, Match, is_title_case, split_sentences, words
 
 _STAKE_WORDS = frozenset({"stake", "round", "series", "funding", "seed", "pre-seed", "financing"})
 # "raised $40 million", "raised a Series B": money; "raised prices", "raised concerns": not
-_RAISE = frozenset(["raise", "raises", "raised", "raising"])
+_RAISE = frozenset({"raise", "raises", "raised", "raising", "secure", "secures", "secured"}) | {
+    *("securing", "bag", "bags", "bagged", "closes", "closed", "pull", "pulls", "pulled")
+}
 _MONEY_WORDS = _STAKE_WORDS | {"capital", "money", "cash", "equity"}
 # "bought a stake", "buys Neon", "bought the start-up": a company; "buys capacity": not
-_BUY = frozenset(["buy", "buys", "bought", "buying"])
+_BUY = frozenset({"buy", "buys", "bought", "buying", "acquire", "acquires", "acquired"}) | {
+    *("acquiring", "backs", "backed")
+}
 _COMPANY_WORDS = frozenset(
     [
         "stake",
@@ -54,6 +58,7 @@ _COMPANY_WORDS = frozenset(
         "out",
     ]
 )
+_PHRASE_ENDS = frozenset([",", "than", "and", "or", "that", "which", "'s", "after", "before"])
 _DEAL_KINDS = frozenset({"round", "investment", "valuation", "other"})
 _PETITION, _FILING = "petition", "filing"
 # words after which a verb has no direct object: "is now available to customers",
@@ -285,12 +290,13 @@ def _buys_company(m: Match, s: Sentence, tokens: list[str]) -> bool:
         j += 1
     if j >= s.end:
         return True
+    last = ""
     for word in tokens[j : min(s.end, j + 4)]:  # "buy legal AI start-up Casetext"
-        if word.lower() in _PREPOSITIONS or word == ",":
+        if word.lower() in _PREPOSITIONS or word.lower() in _PHRASE_ENDS:
             break
-        if word[:1].isupper() or word[:1].isdigit() or word.lower() in _COMPANY_WORDS:
-            return True
-    return False
+        last = word
+    # the head of the object: "bought more Nvidia chips" buys chips, not Nvidia
+    return last[:1].isupper() or last[:1].isdigit() or last.lower() in _COMPANY_WORDS
 
 
 def _fit_investment(s: Sentence, word: str, tier: str, rules: Ruleset) -> float:
@@ -329,11 +335,26 @@ def _names_product(m: Match, s: Sentence, tokens: list[str], rules: Ruleset) -> 
         return False
     word = tokens[j]
     if any(n.position == j and n.kind != "model" for n in s.mentions):
-        return False
+        return _maker_and_product(j, s, tokens)
     has_digit = any(ch.isdigit() for ch in word)
     if s.title_case:
         return has_digit or (len(word) > 1 and word.isupper()) or word[1:] != word[1:].lower()
     return word[:1].isupper() or (has_digit and word[:1].isalpha())
+
+
+def _maker_and_product(j: int, s: Sentence, tokens: list[str]) -> bool:
+    """ "released Mistral NeMo", "launches Google Vids": a maker's name, then a
+    product's name that is not another organisation."""
+    org = next(n for n in s.mentions if n.position == j)
+    k = org.end
+    if k >= s.end or org.kind != "organization":
+        return False
+    word = tokens[k]
+    if any(n.position == k for n in s.mentions):
+        return False
+    return (word[:1].isupper() and word[1:] != word[1:].lower()) or (
+        word[:1].isalpha() and any(ch.isdigit() for ch in word)
+    )
 
 
 _DETERMINERS = frozenset(
@@ -349,13 +370,13 @@ def _object_is_not_a_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
     launched in 2021,")."""
     j = m.end
     if j < s.end and tokens[j].lower() in _PREPOSITIONS:
-        return not _model_subject(m, s, tokens)
+        return not (_model_subject(m, s, tokens) or _product_before(m, s, tokens))
     while j < s.end and tokens[j].lower() in _DETERMINERS:
         j += 1
     if j >= s.end:
         return False
     if any(n.position == j and n.kind in ("organization", "regulator") for n in s.mentions):
-        if j + 1 < s.end and tokens[j + 1] == "'s":
+        if (j + 1 < s.end and tokens[j + 1] == "'s") or _maker_and_product(j, s, tokens):
             return False
         return not _model_noun_ahead(j + 1, s, tokens)  # "its standalone Meta AI app"
     word = tokens[j]
@@ -611,18 +632,16 @@ def _agreement_to_invest(m: Match, s: Sentence) -> bool:
     return any(c.layer == "action:investment" and m.end <= c.start <= m.end + 4 for c in s.matches)
 
 
-def _other_news_headline(sentences: list[Sentence]) -> bool:
-    """The headline reports an investment or a release, and no partnership: a bare
-    "deal" or "available on" in the body is most likely part of that news."""
+def _investment_headline(sentences: list[Sentence]) -> bool:
+    """The headline reports an investment and no partnership: a bare "deal" or
+    "agreement" in the body is most likely that investment."""
     for s in sentences:
         if not s.is_title:
             break
         layers = {(c.layer, c.value[1]) for c in s.matches if c.layer.startswith("action:")}
-        release = ("action:model_release", "strong") in layers and (
-            s.has("cue:model_noun") or bool(s.names("model"))
-        )
-        other = release or ("action:investment", "strong") in layers
-        if other and not any(layer == "action:partnership" for layer, _ in layers):
+        if ("action:investment", "strong") in layers and not any(
+            layer == "action:partnership" for layer, _ in layers
+        ):
             return True
     return False
 
@@ -661,7 +680,8 @@ def _genre_factor(sentences: list[Sentence], tokens: list[str], rules: Ruleset) 
             and (tokens[c.start - 1].isdigit() or tokens[c.start - 1].lower() in _NUMBER_WORDS)
             for c in s.matches
         )
-        if listed or s.has("cue:genre"):
+        opens = any(c.layer == "cue:opener" and c.start == s.start for c in s.matches)
+        if listed or opens or s.has("cue:genre"):
             return rules.weights.get("genre", 1.0)
     return 1.0
 
@@ -683,7 +703,7 @@ def best_sentences(
     focus = lobbying = False
     genre = _genre_factor(sentences, tokens, rules)
     before: dict[str, tuple[float, bool]] = {}
-    deal_focus = _other_news_headline(sentences)
+    deal_focus = _investment_headline(sentences)
     for i, s in enumerate(sentences):
         if not any(m.layer.startswith("action:") for m in s.matches):
             before = {}

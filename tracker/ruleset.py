@@ -37,6 +37,7 @@ _CUES = (
     ("actors", "pair", "pair"),
     ("genre", "title", "genre"),
     ("genre", "superlatives", "superlative"),
+    ("genre", "openers", "opener"),
     ("organizations", "cues_before", "org_before"),
     ("organizations", "suffixes", "org_suffix"),
     ("people", "titles", "person_title"),
