@@ -194,6 +194,8 @@ def copy_floor(folder: Path, url: str) -> float:
                 data = path.read_bytes()
                 copy.write_row((str(path), hashlib.sha256(data).hexdigest(), data.decode("utf-8")))
         conn.commit()
+    with psycopg.connect(_libpq(url)) as conn:
+        conn.execute("DROP TABLE docs")  # tracker wants the database empty
     return len(files) / spent["wall"]
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from tracker import alerts, politeness
 from tracker.alerts import AlertRules
@@ -237,22 +237,33 @@ def _source_location(source: SourceConfig, config: Config) -> tuple[str, str]:
 
 def sync_config_sources(engine: Engine, config: Config, now: datetime) -> None:
     """Make the sources table hold every ``[[sources]]`` of the configuration
-    (added when new, interval and full-text choice updated); others are kept."""
-    try:
-        with engine.begin() as conn:
-            for source in config.sources:
-                kind, location = _source_location(source, config)
-                sources_store.upsert_source(
-                    conn,
-                    kind=kind,
-                    name=source.name,
-                    location=location,
-                    interval=source.interval or config["ingest.default_interval"],
-                    full_text=source.full_text,
-                    now=now,
-                )
-    except SQLAlchemyError as exc:
-        raise describe_failure(engine, exc) from exc
+    (added when new, interval and full-text choice updated); others are kept.
+
+    Daemons started together on one database add the same new sources at once:
+    the one that commits second meets the first's rows as a unique violation,
+    and its second pass finds them and updates them instead.
+    """
+    for attempt in (1, 2):
+        try:
+            with engine.begin() as conn:
+                for source in config.sources:
+                    kind, location = _source_location(source, config)
+                    sources_store.upsert_source(
+                        conn,
+                        kind=kind,
+                        name=source.name,
+                        location=location,
+                        interval=source.interval or config["ingest.default_interval"],
+                        full_text=source.full_text,
+                        now=now,
+                    )
+            return
+        except IntegrityError as exc:
+            if attempt == 2:
+                raise describe_failure(engine, exc) from exc
+            log.info("sources added meanwhile by another process; syncing again")
+        except SQLAlchemyError as exc:
+            raise describe_failure(engine, exc) from exc
 
 
 @dataclass(frozen=True, slots=True)
