@@ -240,8 +240,9 @@ def sync_config_sources(engine: Engine, config: Config, now: datetime) -> None:
     (added when new, interval and full-text choice updated); others are kept.
 
     Daemons started together on one database add the same new sources at once:
-    the one that commits second meets the first's rows as a unique violation,
-    and its second pass finds them and updates them instead.
+    the one that commits second meets the first's rows (a unique violation, or
+    a name found taken between its own look-ups), and its second pass finds
+    them and updates them instead.
     """
     for attempt in (1, 2):
         try:
@@ -258,8 +259,10 @@ def sync_config_sources(engine: Engine, config: Config, now: datetime) -> None:
                         now=now,
                     )
             return
-        except IntegrityError as exc:
+        except (IntegrityError, TrackerError) as exc:
             if attempt == 2:
+                if isinstance(exc, TrackerError):
+                    raise
                 raise describe_failure(engine, exc) from exc
             log.info("sources added meanwhile by another process; syncing again")
         except SQLAlchemyError as exc:
