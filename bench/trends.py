@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-from tracker.store import trends
+from tracker.store import trend_upkeep, trends
 from tracker.store.db import create_db_engine, upgrade
 
 START = datetime(2022, 1, 1, tzinfo=UTC)
@@ -107,6 +107,7 @@ def generate(n_items: int, seed: int = 5) -> dict[str, list[tuple[Any, ...]]]:
                 out["item_entities"].append((item_id, entity, role, "x"))
             if regulator:
                 out["item_entities"].append((item_id, regulator, "regulator", "x"))
+        last = when + timedelta(hours=48 * (size - 1))
         out["events"].append(
             (
                 event_id,
@@ -115,7 +116,7 @@ def generate(n_items: int, seed: int = 5) -> dict[str, list[tuple[Any, ...]]]:
                 "[]",
                 dict(REGULATORS)[ents[regulator - 1][2]] if regulator else None,
                 when,
-                when + timedelta(hours=48 * (size - 1)),
+                last,
                 size,
                 when,
                 when,
@@ -125,9 +126,9 @@ def generate(n_items: int, seed: int = 5) -> dict[str, list[tuple[Any, ...]]]:
         for c in cats:
             out["event_labels"].append((event_id, c, 0.9, "…", first))
         for entity, role in zip(parties, roles, strict=True):
-            out["event_participants"].append((event_id, entity, role))
+            out["event_participants"].append((event_id, entity, role, last, when))
         if regulator:
-            out["event_participants"].append((event_id, regulator, "regulator"))
+            out["event_participants"].append((event_id, regulator, "regulator", last, when))
     return out
 
 
@@ -139,7 +140,7 @@ COLUMNS = {
     "item_labels": "item_id, category, score, evidence, rules_version",
     "item_entities": "item_id, entity_id, role, mention",
     "event_labels": "event_id, category, score, evidence, item_id",
-    "event_participants": "event_id, entity_id, role",
+    "event_participants": "event_id, entity_id, role, last_seen, updated_at",
 }
 
 
@@ -195,8 +196,8 @@ def load(engine: Engine, rows: dict[str, list[tuple[Any, ...]]]) -> None:
         raw.close()
     with engine.begin() as conn:
         days = [START.date() + timedelta(days=d) for d in range(DAYS + 3)]
-        trends.recount_item_days(conn, days)
-        trends.recount_events(conn, days)
+        trend_upkeep.recount_item_days(conn, days)
+        trend_upkeep.recount_event_days(conn, days)
         conn.execute(text("ANALYZE"))
 
 
@@ -228,6 +229,16 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
         {"period": "quarter", "by": "events", "entity": "Microsoft"},
     ),
     ("items per month, threshold 0.73", {"period": "month", "threshold": 0.73}),
+    (
+        "events per month, entity Mistral AI, 2023",
+        {
+            "period": "month",
+            "by": "events",
+            "entity": "Mistral AI",
+            "since": datetime(2023, 1, 1, tzinfo=UTC),
+            "until": datetime(2024, 1, 1, tzinfo=UTC),
+        },
+    ),
 ]
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 from conftest import DATA, FIXED_NOW, SEEDS
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import Engine
 
+from tracker import cluster
 from tracker.config import load_config
 from tracker.pipeline import ingest_path
 from tracker.ruleset import load_ruleset
@@ -153,3 +154,53 @@ def test_assign_reports_created_and_joined_events_and_refresh_is_stable(
         after = events_store.list_events(conn, threshold=0.0)
     assert len(before) == 1 and before[0]["item_count"] == 2
     assert before == after
+
+
+def test_revision_0005_packs_sketches_and_fills_the_new_keys(db_url: str) -> None:
+    from alembic import command
+
+    from tracker.store.db import _alembic_config, upgrade
+
+    engine = create_db_engine(db_url)
+    sketch = cluster.sketch(["garante", "chatgpt", "openai", "privacy"])
+    with engine.begin() as conn:
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+        for sql in OLD_ROWS:
+            conn.execute(text(sql), {"sketch": cluster.sketch_to_bytes(sketch).hex()})
+    upgrade(engine)
+    with engine.connect() as conn:
+        signature = conn.execute(select(events_store.events_t.c.signature)).scalar_one()
+        parties = conn.execute(text("SELECT last_seen, updated_at FROM event_participants")).all()
+        counts = conn.execute(
+            text("SELECT unit, entity_id, category, band, count FROM entity_trend_counts")
+        ).all()
+    engine.dispose()
+    assert cluster.sketch_from_bytes(signature) == sketch
+    assert len(parties) == 1 and all(parties[0])
+    assert sorted(tuple(r) for r in counts) == [
+        ("events", 1, "regulatory_action", 18, 1),
+        ("items", 1, "regulatory_action", 18, 1),
+    ]
+
+
+OLD_ROWS = [
+    "INSERT INTO sources (id, kind, name, location, interval_seconds, enabled, error_count, "
+    "created_at) VALUES (1, 'file', 'news', '/news', 900, true, 0, '2024-01-02 00:00:00')",
+    "INSERT INTO entities (id, kind, name, aliases) VALUES (1, 'organization', 'OpenAI', '[]')",
+    "INSERT INTO events (id, title, categories, participants, first_seen, last_seen, "
+    "item_count, created_at, updated_at, sketch, dated) VALUES (1, 'Probe', '[]', '[]', "
+    "'2024-01-01 10:00:00', '2024-01-01 10:00:00', 1, '2024-01-02 00:00:00', "
+    "'2024-01-02 00:00:00', :sketch, true)",
+    "INSERT INTO items (id, source_id, url, title, body, has_headline, published_at, "
+    "date_source, fetched_at, content_hash, event_id, rules_version) VALUES (1, 1, 'u', 't', "
+    "'b', true, '2024-01-01 10:00:00', 'header', '2024-01-02 00:00:00', 'h', 1, 'r')",
+    "INSERT INTO item_labels (item_id, category, score, evidence, rules_version) "
+    "VALUES (1, 'regulatory_action', 0.9, 'e', 'r')",
+    "INSERT INTO item_entities (item_id, entity_id, role, mention) "
+    "VALUES (1, 1, 'target', 'OpenAI')",
+    "INSERT INTO event_labels (event_id, category, score, evidence, item_id) "
+    "VALUES (1, 'regulatory_action', 0.9, 'e', 1)",
+    "INSERT INTO event_participants (event_id, entity_id, role) VALUES (1, 1, 'target')",
+]

@@ -4,15 +4,17 @@ tables, SQLite agrees with PostgreSQL, and the commands print what they promise.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 from test_views import corpus_engine
 
 from tracker.cli import cli
-from tracker.store import trends
+from tracker.store import events, trend_upkeep, trends
 
 
 @pytest.mark.parametrize(
@@ -151,3 +153,57 @@ def test_trend_chart_is_a_png(sqlite_url: str, tmp_path: Path) -> None:
     invoke(sqlite_url, "report", "trends", "--period", "quarter", "--chart", str(chart))
     data = chart.read_bytes()
     assert data.startswith(b"\x89PNG") and len(data) > 10_000
+
+
+def _summaries(engine: Any) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    with engine.connect() as conn:
+        counts = {
+            tuple(str(v) for v in row) for row in conn.execute(select(trend_upkeep.counts_t)).all()
+        }
+        entities = {
+            tuple(str(v) for v in row)
+            for row in conn.execute(select(trend_upkeep.entity_counts_t)).all()
+        }
+    return counts, entities
+
+
+def test_summaries_kept_on_ingest_equal_a_recount_from_the_base_tables(
+    db_url: str, tmp_path: Path
+) -> None:
+    engine = corpus_engine(db_url, tmp_path / "news")
+    kept = _summaries(engine)
+    with engine.begin() as conn:
+        days = [date(2022, 1, 1) + timedelta(days=d) for d in range(5 * 366)]
+        trend_upkeep.recount_item_days(conn, days)
+        trend_upkeep.recount_event_days(conn, days)
+    assert kept == _summaries(engine)
+    assert kept[0] and kept[1]
+    with engine.begin() as conn:
+        ids = list(conn.execute(select(trend_upkeep.events_t.c.id)).scalars())
+        events.refresh_events(conn, ids, now=datetime(2027, 1, 1, tzinfo=UTC))
+    assert _summaries(engine) == kept
+    engine.dispose()
+
+
+ENTITIES = ["OpenAI", "microsoft", "Garante per la protezione dei dati personali"]
+
+
+def test_entity_summary_matches_the_base_tables(db_url: str, tmp_path: Path) -> None:
+    engine = corpus_engine(db_url, tmp_path / "news")
+    with engine.connect() as conn:
+        for by in ("items", "events"):
+            for entity in ENTITIES:
+                [entity_id] = trends._entity_ids(conn, entity)
+                for category in (None, "regulatory_action"):
+                    args = (conn, by, 0.5, category)
+                    fast = trends._daily_from_entity_summary(*args, entity_id, None, None)
+                    slow = trends._daily_from_tables(*args, entity, None, None, None)
+                    assert fast == slow and (fast or category), (by, entity, category)
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("threshold", "answered"), [(0.5, 0.5), (0.73, 0.75), (0.72, 0.7), (0.76, 0.75)]
+)
+def test_thresholds_are_rounded_to_the_nearest_twentieth(threshold: float, answered: float) -> None:
+    assert trends.on_grid(threshold) == answered

@@ -34,10 +34,10 @@ events_t: Table = Event.__table__  # type: ignore[assignment]
 event_participants_t: Table = EventParticipant.__table__  # type: ignore[assignment]
 items_t: Table = ItemRow.__table__  # type: ignore[assignment]
 
-PER_PARTY = 8
+PER_PARTY = 4
 """Events looked at per party and side of the item's date. The right event
 shares every party of a two-party report (most of a longer one's), so it is
-missed only when it is beyond the nearest eight in each of their lists: a deal
+missed only when it is beyond the nearest four in each of their lists: a deal
 of Microsoft and a small company is found through the small company however
 many events Microsoft has that week."""
 

@@ -21,16 +21,12 @@ from tracker.store.schema import (
     Entity,
     Event,
     EventAmount,
-    EventLabel,
-    EventParticipant,
     ItemEntity,
     ItemLabel,
 )
 from tracker.store.schema import Item as ItemRow
 
 events_t: Table = Event.__table__  # type: ignore[assignment]
-event_labels_t: Table = EventLabel.__table__  # type: ignore[assignment]
-event_participants_t: Table = EventParticipant.__table__  # type: ignore[assignment]
 event_amounts_t: Table = EventAmount.__table__  # type: ignore[assignment]
 items_t: Table = ItemRow.__table__  # type: ignore[assignment]
 labels_t: Table = ItemLabel.__table__  # type: ignore[assignment]
@@ -56,12 +52,6 @@ class NewItem:
     labels: tuple[tuple[str, float], ...]
     places: tuple[str, ...]
     named: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
-    features: cluster.EventFeatures
-    entity_ids: frozenset[int]
 
 
 def chunks(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -182,33 +172,12 @@ def item_amounts(
     return out
 
 
-def load_events(conn: Connection, event_ids: Sequence[int]) -> dict[int, StoredEvent]:
-    categories: dict[int, set[str]] = defaultdict(set)
-    names: dict[int, set[str]] = defaultdict(set)
-    entity_ids: dict[int, set[int]] = defaultdict(set)
+def load_events(conn: Connection, event_ids: Sequence[int]) -> dict[int, cluster.EventFeatures]:
+    """The events' features from their rows (the summary's labels and parties
+    are there as JSON) and their sums: two statements per chunk of ids."""
     amounts: dict[int, list[cluster.DealAmount]] = defaultdict(list)
     rows = []
     for ids in chunks(sorted(set(event_ids))):
-        for event_id, category in conn.execute(
-            select(event_labels_t.c.event_id, event_labels_t.c.category).where(
-                event_labels_t.c.event_id.in_(ids),
-                event_labels_t.c.score >= cluster.MIN_CATEGORY_SCORE,
-            )
-        ):
-            categories[event_id].add(category)
-        for event_id, entity_id, kind, name in conn.execute(
-            select(
-                event_participants_t.c.event_id,
-                entities_t.c.id,
-                entities_t.c.kind,
-                entities_t.c.name,
-            )
-            .join(entities_t, entities_t.c.id == event_participants_t.c.entity_id)
-            .where(event_participants_t.c.event_id.in_(ids))
-        ):
-            entity_ids[event_id].add(entity_id)
-            if kind in cluster.PARTICIPANT_KINDS:
-                names[event_id].add(name)
         for event_id, value, currency, kind in conn.execute(
             select(
                 event_amounts_t.c.event_id,
@@ -227,21 +196,24 @@ def load_events(conn: Connection, event_ids: Sequence[int]) -> dict[int, StoredE
                 events_t.c.last_seen,
                 events_t.c.dated,
                 events_t.c.signature,
+                events_t.c.categories,
+                events_t.c.participants,
             ).where(events_t.c.id.in_(ids))
         ).all()
     return {
-        row.id: StoredEvent(
-            cluster.EventFeatures(
-                id=row.id,
-                first_seen=row.first_seen,
-                last_seen=row.last_seen,
-                is_dated=bool(row.dated),
-                categories=frozenset(categories.get(row.id, ())),
-                participants=frozenset(names.get(row.id, ())),
-                amounts=tuple(amounts.get(row.id, ())),
-                sketch=cluster.sketch_from_bytes(row.signature),
+        row.id: cluster.EventFeatures(
+            id=row.id,
+            first_seen=row.first_seen,
+            last_seen=row.last_seen,
+            is_dated=bool(row.dated),
+            categories=frozenset(
+                c["category"] for c in row.categories if c["score"] >= cluster.MIN_CATEGORY_SCORE
             ),
-            frozenset(entity_ids.get(row.id, ())),
+            participants=frozenset(
+                p["name"] for p in row.participants if p["kind"] in cluster.PARTICIPANT_KINDS
+            ),
+            amounts=tuple(amounts.get(row.id, ())),
+            sketch=cluster.sketch_from_bytes(row.signature),
         )
         for row in rows
     }

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection
 
 from tracker import cluster
 from tracker.store import event_candidates, event_features, event_upkeep, trend_upkeep
-from tracker.store.event_features import NewItem, StoredEvent
+from tracker.store.event_features import NewItem
 from tracker.store.event_list import list_events
 from tracker.store.schema import Event
 from tracker.store.schema import Item as ItemRow
@@ -58,58 +58,65 @@ class EventChange:
     item_ids: tuple[int, ...]
 
 
+NEW_IDS = 1 << 62
+"""Events started by a batch have ids from here until they are inserted
+together at its end: above every stored id, in the order they will get."""
+
+
 @dataclass
 class _Batch:
     """The events as the batch has left them so far, and where its items went."""
 
-    events: dict[int, StoredEvent]
+    events: dict[int, cluster.EventFeatures]
     found: event_candidates.Candidates
     changes: dict[int, tuple[bool, list[int]]] = field(default_factory=dict)
     placed: dict[int, int] = field(default_factory=dict)  # item id: event id
+    started: list[tuple[int, NewItem]] = field(default_factory=list)
 
     def candidates(self, new: NewItem) -> list[cluster.EventFeatures]:
         item = new.features
-        ids = set(self.found.near.get(new.id, ()))
-        ids |= self.found.by_url.get(item.url, set()) if item.url else set()
-        ids |= self.found.by_fingerprint.get(new.fingerprint, set()) if new.fingerprint else set()
-        ids |= {e for e in self.changes if _near(new, self.events[e])}
         same_url = self.found.by_url.get(item.url, set()) if item.url else set()
+        ids = set(self.found.near.get(new.id, ())) | same_url
+        ids |= self.found.by_fingerprint.get(new.fingerprint, set()) if new.fingerprint else set()
+        ids |= {e for e in self.changes if _near(item, self.events[e])}
         chosen = sorted(e for e in ids if e in self.events)[:MAX_CANDIDATES]
         return [
-            replace(self.events[e].features, urls=frozenset({item.url}))
-            if e in same_url
-            else self.events[e].features
+            replace(self.events[e], urls=frozenset({item.url})) if e in same_url else self.events[e]
             for e in chosen
         ]
 
-    def place(self, new: NewItem, event_id: int, created: bool) -> None:
-        old = self.events.get(event_id)
-        features = (
-            cluster.absorb(old.features, new.features)
-            if old
-            else cluster.start_event(event_id, new.features)
-        )
-        parties = (old.entity_ids if old else frozenset()) | set(new.entity_ids)
-        self.events[event_id] = StoredEvent(features, frozenset(parties))
-        self.changes.setdefault(event_id, (created, []))[1].append(new.id)
+    def place(self, new: NewItem, event_id: int | None) -> None:
+        if event_id is None:
+            event_id = NEW_IDS + len(self.started)
+            self.started.append((event_id, new))
+            self.events[event_id] = cluster.start_event(event_id, new.features)
+        else:
+            self.events[event_id] = cluster.absorb(self.events[event_id], new.features)
+        self.changes.setdefault(event_id, (event_id >= NEW_IDS, []))[1].append(new.id)
         self.placed[new.id] = event_id
         if new.features.url:
             self.found.by_url[new.features.url].add(event_id)
         if new.fingerprint:
             self.found.by_fingerprint[new.fingerprint].add(event_id)
 
+    def renumber(self, real: dict[int, int]) -> None:
+        """The started events under the ids the database gave them."""
+        self.events = {real.get(e, e): f for e, f in self.events.items()}
+        self.changes = {real.get(e, e): c for e, c in self.changes.items()}
+        self.placed = {i: real.get(e, e) for i, e in self.placed.items()}
 
-def _near(new: NewItem, event: StoredEvent) -> bool:
-    """The keys by which a stored event would be a candidate, for an event the
-    batch has touched (so updated just now)."""
-    if not event.entity_ids.intersection(new.entity_ids):
+
+def _near(item: cluster.ItemFeatures, event: cluster.EventFeatures) -> bool:
+    """Whether an event the batch has touched (so updated just now) would be a
+    candidate by the store's keys: a shared party, and the time window when
+    both have real dates."""
+    if not event.participants.intersection(item.participants):
         return False
-    item, features = new.features, event.features
-    if not (item.is_dated and features.is_dated):
+    if not (item.is_dated and event.is_dated):
         return True
     return (
-        features.last_seen >= item.published_at - cluster.WINDOW
-        and features.first_seen <= item.published_at + cluster.WINDOW
+        event.last_seen >= item.published_at - cluster.WINDOW
+        and event.first_seen <= item.published_at + cluster.WINDOW
     )
 
 
@@ -125,14 +132,11 @@ def assign_events(conn: Connection, item_ids: Sequence[int], *, now: datetime) -
     for new in items:
         decision = cluster.decide(new.features, batch.candidates(new))
         log.debug("item=%d %s", new.id, decision.reason)
-        if decision.event_id is not None:
-            batch.place(new, decision.event_id, created=False)
-        elif decision.start:
-            batch.place(new, _create_event(conn, new, now), created=True)
+        if decision.event_id is not None or decision.start:
+            batch.place(new, decision.event_id)
+    batch.renumber(_insert_events(conn, batch.started, now))
     _write_items(conn, items, batch.placed)
-    signatures = {
-        e: cluster.sketch_to_bytes(batch.events[e].features.sketch) for e in batch.changes
-    }
+    signatures = {e: cluster.sketch_to_bytes(batch.events[e].sketch) for e in batch.changes}
     tally = event_upkeep.upkeep(conn, list(batch.changes), now=now, signatures=signatures)
     for new in items:
         tally.add_item(new.features.published_at, new.labels, new.places, new.named)
@@ -156,22 +160,30 @@ def refresh_events(conn: Connection, event_ids: Iterable[int], *, now: datetime)
     trend_upkeep.recount_items(conn, item_ids)
 
 
-def _create_event(conn: Connection, new: NewItem, now: datetime) -> int:
-    item = new.features
-    result = conn.execute(
-        insert(events_t).values(
-            title=item.title,
-            categories=[],
-            participants=[],
-            first_seen=item.published_at,
-            last_seen=item.published_at,
-            item_count=0,
-            created_at=now,
-            updated_at=now,
-            dated=item.is_dated,
-        )
-    )
-    return int(result.inserted_primary_key[0])
+def _insert_events(
+    conn: Connection, started: list[tuple[int, NewItem]], now: datetime
+) -> dict[int, int]:
+    """The batch's new events inserted in one statement; their real ids by
+    the provisional ones. Upkeep fills in the rest."""
+    if not started:
+        return {}
+    rows = [
+        {
+            "title": new.features.title,
+            "categories": [],
+            "participants": [],
+            "first_seen": new.features.published_at,
+            "last_seen": new.features.published_at,
+            "item_count": 0,
+            "created_at": now,
+            "updated_at": now,
+            "dated": new.features.is_dated,
+        }
+        for _, new in started
+    ]
+    stmt = insert(events_t).returning(events_t.c.id, sort_by_parameter_order=True)
+    ids = conn.execute(stmt, rows).scalars().all()
+    return {provisional: int(real) for (provisional, _), real in zip(started, ids, strict=True)}
 
 
 def _write_items(conn: Connection, items: Sequence[NewItem], placed: dict[int, int]) -> None:
