@@ -14,8 +14,9 @@ at the same moment. Each pass claims due sources a pool at a time with
 Prints items/s for each count (all items over the wall time from the start of
 the processes to the exit of the last, start-up included), the speed-up over
 one process (target: two processes >= 1.6x on two cores), the CPU seconds
-the processes used, and checks that every source's articles were all stored,
-once.
+the processes used, how busy the machine's CPUs were meanwhile (the database
+server runs on them too: at 100% more processes cannot help), and checks that
+every source's articles were all stored, once.
 """
 
 from __future__ import annotations
@@ -62,14 +63,23 @@ def _env(url: str) -> dict[str, str]:
     return env | {"PYTHONPATH": str(ROOT), "TRACKER_DATABASE_URL": url}
 
 
-def one_run(config: Path, url: str, procs: int) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of all processes) of ``procs`` passes at once."""
+def _cpu_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of the whole machine so far, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def one_run(config: Path, url: str, procs: int) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds of all processes, share of the machine's CPU
+    busy meanwhile: the PostgreSQL server's and anyone else's work included)
+    of ``procs`` passes at once."""
     env = _env(url)
     tracker = [sys.executable, "-m", "tracker", "--config", str(config)]
     init = subprocess.run([*tracker, "init"], env=env, capture_output=True, text=True)
     if init.returncode:
         raise SystemExit(f"tracker init failed: {init.stderr}")
-    started = time.perf_counter()
+    started, (busy0, total0) = time.perf_counter(), _cpu_ticks()
     running = [
         subprocess.Popen(
             [*tracker, "run", "--once"],
@@ -87,7 +97,8 @@ def one_run(config: Path, url: str, procs: int) -> tuple[float, float]:
         cpu += usage.ru_utime + usage.ru_stime
         if proc.returncode:
             raise SystemExit(f"tracker run --once failed: {err.decode()[-800:]}")
-    return time.perf_counter() - started, cpu
+    busy1, total1 = _cpu_ticks()
+    return time.perf_counter() - started, cpu, (busy1 - busy0) / max(1, total1 - total0)
 
 
 def check(url: str, sources: int, per_source: int) -> str:
@@ -130,7 +141,7 @@ def measure(
         config = write_sources(Path(tmp), sources, per_source)
         for count in procs:
             with pg_database(server, f"bench_scaleout_{os.getpid()}") as url:
-                wall, cpu = one_run(config, url, count)
+                wall, cpu, busy = one_run(config, url, count)
                 problem = check(url, sources, per_source)
             rate = total / wall
             base = base or rate
@@ -148,7 +159,8 @@ def measure(
                     target=target,
                     passed=passed,
                     note=f"{total} items from {sources} folders in {wall:.1f} s wall, "
-                    f"{cpu:.1f} s CPU; {speedup:.2f}x one process; "
+                    f"{cpu:.1f} s CPU in tracker, machine CPU {busy:.0%} busy; "
+                    f"{speedup:.2f}x one process; "
                     + (problem or "every source polled, no item stored twice"),
                 )
             )
