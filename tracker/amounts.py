@@ -187,16 +187,32 @@ def _scale(match: re.Match[str], group: str) -> int:
 
 
 _DIGITS = re.compile(r"\d+")
+# an amount names its currency with one of these characters or words: a caller
+# that has tokenized the text can skip the parts without any
+CURRENCY_CHARS = "$€£¥₹₩₪₽"
+CURRENCY_WORDS = frozenset(
+    {code.lower() for code in _CODES}
+    | {part.replace("’", "'") for word in _WORDS for part in word.split()}
+)
 
 
-def _candidates(text: str) -> list[re.Match[str]]:
-    """The expression's matches, tried only around digits: a text is mostly words,
-    and running the full expression at every character is what costs."""
+def _candidates(text: str, within: list[tuple[int, int]] | None) -> list[re.Match[str]]:
+    """The expression's matches, tried only around digits (in the ``within``
+    character spans, when given): a text is mostly words, and running the full
+    expression at every character is what costs."""
     out: list[re.Match[str]] = []
     end = 0
+    span = 0
     for digits in _DIGITS.finditer(text):
         if digits.start() < end:
             continue
+        if within is not None:
+            while span < len(within) and within[span][1] <= digits.start():
+                span += 1
+            if span == len(within):
+                break
+            if digits.start() < within[span][0]:
+                continue
         match = _AMOUNT.search(text, max(end, digits.start() - 6), digits.end() + 40)
         if match is not None and match.start() <= digits.start() < match.end():
             out.append(match)
@@ -204,8 +220,11 @@ def _candidates(text: str) -> list[re.Match[str]]:
     return out
 
 
-def find_amounts(text: str) -> list[tuple[int, Amount]]:
-    """Every money amount in ``text`` with its character offset, in order.
+def find_amounts(
+    text: str, within: list[tuple[int, int]] | None = None
+) -> list[tuple[int, Amount]]:
+    """Every money amount in ``text`` with its character offset, in order; with
+    ``within``, only those whose digits lie in those (sorted) character spans.
 
     A bracketed amount right after another is linked to it as its conversion.
     In a range ("$1m to $2m", "$1-2 billion") each end is an amount; the lower
@@ -214,7 +233,7 @@ def find_amounts(text: str) -> list[tuple[int, Amount]]:
     """
     found: list[tuple[int, Amount]] = []
     last_end = -10
-    for match in _candidates(text):
+    for match in _candidates(text, within):
         number = _number(match.group("num1") or match.group("num2"))
         currency = _currency(match.group("sym"), match.group("cur2"))
         if number is None or currency is None:

@@ -19,10 +19,11 @@ capped at 1; the best sentence is the evidence.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from tracker.amounts import find_amounts
+from tracker.amounts import CURRENCY_CHARS, CURRENCY_WORDS, find_amounts
 from tracker.extract import Mention, assign_roles, find_mentions
 from tracker.models import CATEGORIES, Amount, Analysis, Label
 from tracker.ruleset import Ruleset
@@ -111,20 +112,51 @@ class Sentence:
     is_title: bool
     start: int
     end: int
-    title_case: bool
+    tokens: list[str] = field(default_factory=list, repr=False)  # the whole article's
     matches: list[Match] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     amounts: list[Amount] = field(default_factory=list)
     # category -> (token index, first word) of the action that earned the best score
     action_at: dict[str, tuple[int, str]] = field(default_factory=dict)
     layers: frozenset[str] = frozenset()
-    merged: Sentence | None = None  # with the previous sentence's names, for borrowing
+    by_layer: dict[str, list[Match]] = field(default_factory=dict, repr=False)
+    previous: Sentence | None = field(default=None, repr=False)  # a body sentence before
+    cased: bool | None = None  # title case, worked out when first asked
+    combined: Sentence | None = field(default=None, repr=False)
+
+    @property
+    def title_case(self) -> bool:
+        if self.cased is None:
+            self.cased = is_title_case(self.tokens[self.start : self.end])
+        return self.cased
+
+    @property
+    def merged(self) -> Sentence | None:
+        """This sentence with the previous one's names, for borrowing an actor."""
+        if self.combined is None and self.previous is not None:
+            self.combined = _merged(self, self.previous)
+        return self.combined
 
     def names(self, kind: str) -> set[str]:
         return {m.name for m in self.mentions if m.kind == kind}
 
     def has(self, layer: str) -> bool:
         return layer in self.layers
+
+    def of_layer(self, layer: str) -> list[Match]:
+        return self.by_layer.get(layer, [])
+
+    def index(self) -> None:
+        """Note which layers the sentence's matches belong to, once."""
+        by_layer: dict[str, list[Match]] = {}
+        for m in self.matches:
+            found = by_layer.get(m.layer)
+            if found is None:
+                by_layer[m.layer] = [m]
+            else:
+                found.append(m)
+        self.by_layer = by_layer
+        self.layers = frozenset(by_layer)
 
     @property
     def has_deal_amount(self) -> bool:
@@ -140,15 +172,12 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
         return [], []
     joined = SEPARATOR.join(text for _, text in parts)
     tokens = words(joined)
-    lowers = words(joined.lower())
-    if len(lowers) != len(tokens):  # a capital whose lower case is two letters
-        lowers = [t.lower() for t in tokens]
+    lowers = [t.lower() for t in tokens]
     sentences: list[Sentence] = []
-    bounds = [i for i, t in enumerate(tokens) if t == SEPARATOR]
+    bounds = _separators(tokens, len(parts) - 1)
     begin = 0
     for (is_title, text), stop in zip(parts, [*bounds, len(tokens)], strict=True):
-        window = tokens[begin:stop]
-        sentences.append(Sentence(text, is_title, begin, stop, is_title_case(window)))
+        sentences.append(Sentence(text, is_title, begin, stop, tokens))
         begin = stop + 1
     dateline = _dateline(parts, sentences, tokens)
     for m in rules.lexicon.scan(tokens, lowers):
@@ -164,13 +193,46 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
     for _, text in parts:
         offsets.append(position)
         position += len(text) + 1
-    for char, amount in find_amounts(joined):
+    spans = _money_spans(joined, offsets, sentences, lowers)
+    for char, amount in find_amounts(joined, spans) if spans else ():
         sentences[bisect_right(offsets, char) - 1].amounts.append(amount)
+    camel = [i for i, t in enumerate(tokens) if t.endswith("AI")]
     for s in sentences:
-        s.layers = frozenset(m.layer for m in s.matches)
+        s.index()
         if s.matches:
-            s.mentions = find_mentions(tokens, s.start, s.end, s.matches, title_case=s.title_case)
+            # title case matters only to a suffix cue ("... Labs"): not worked out otherwise
+            cased = s.title_case if "cue:org_suffix" in s.layers else False
+            names = camel[bisect_left(camel, s.start) : bisect_left(camel, s.end)]
+            s.mentions = find_mentions(
+                tokens, s.start, s.end, s.matches, title_case=cased, candidates=names
+            )
     return sentences, tokens
+
+
+_CURRENCY_CHAR = re.compile(f"[{re.escape(CURRENCY_CHARS)}]")
+
+
+def _money_spans(
+    joined: str, offsets: list[int], sentences: list[Sentence], lowers: list[str]
+) -> list[tuple[int, int]]:
+    """Character spans of the sentences that may hold an amount: those naming a
+    currency, and their neighbours (an amount may straddle a line break)."""
+    named = {bisect_right(offsets, m.start()) - 1 for m in _CURRENCY_CHAR.finditer(joined)}
+    for k, s in enumerate(sentences):
+        if k not in named and not CURRENCY_WORDS.isdisjoint(lowers[s.start : s.end]):
+            named.add(k)
+    near = sorted({k + d for k in named for d in (-1, 0, 1) if 0 <= k + d < len(sentences)})
+    ends = [*offsets[1:], len(joined) + 1]
+    return [(offsets[k], ends[k]) for k in near]
+
+
+def _separators(tokens: list[str], count: int) -> list[int]:
+    """Where the sentence separators are (found by list.index, not a Python loop)."""
+    out, at = [], -1
+    for _ in range(count):
+        at = tokens.index(SEPARATOR, at + 1)
+        out.append(at)
+    return out
 
 
 def _dateline(
@@ -196,7 +258,7 @@ def _inside_name(m: Match, s: Sentence, tokens: list[str]) -> bool:
     no one, "Qatar Investment Authority" invests nothing."""
     if any(n.position < m.end and m.start < n.end for n in s.mentions):
         return True
-    if s.title_case or m.start == s.start or not tokens[m.start][:1].isupper():
+    if m.start == s.start or not tokens[m.start][:1].isupper() or s.title_case:
         return False
     before = tokens[m.start - 1][:1].isupper()
     after = m.end < s.end and tokens[m.end][:1].isupper()
@@ -206,11 +268,10 @@ def _inside_name(m: Match, s: Sentence, tokens: list[str]) -> bool:
 def _governed(m: Match, s: Sentence, layer: str, reach: int) -> bool:
     """A cue of ``layer`` within ``reach`` tokens before the action (and not neutralised)."""
     return any(
-        c.layer == layer
-        and c.value
+        c.value
         and (c.start < m.start or (c.start == m.start and c.end > m.end))  # "backed by"
         and m.start - c.end <= reach
-        for c in s.matches
+        for c in s.of_layer(layer)
     )
 
 
@@ -498,17 +559,19 @@ def _authority_files(
 
 
 def _merged(s: Sentence, previous: Sentence) -> Sentence:
-    return Sentence(
+    merged = Sentence(
         text=s.text,
         is_title=s.is_title,
         start=s.start,
         end=s.end,
-        title_case=s.title_case,
+        tokens=s.tokens,
         matches=s.matches + [c for c in previous.matches if c.layer.startswith("cue:")],
         mentions=s.mentions + previous.mentions,
         amounts=s.amounts + previous.amounts,
-        layers=s.layers | {layer for layer in previous.layers if layer.startswith("cue:")},
+        cased=s.cased,
     )
+    merged.index()
+    return merged
 
 
 def _fit(
@@ -545,11 +608,10 @@ def score_sentence(
     layer = f"action:{category}"
     best, from_previous = 0.0, False
     borrow = previous is not None and not previous.is_title
-    merged = s.merged if borrow else None
     if category == "regulatory_action" and (_lobbying(s) or _private_case(s)):
         return 0.0, False
-    for m in s.matches:
-        if m.layer != layer or _inside_name(m, s, tokens):
+    for m in s.of_layer(layer):
+        if _inside_name(m, s, tokens):
             continue
         weight, kind = m.value
         if category == "model_release":
@@ -563,7 +625,8 @@ def score_sentence(
             continue
         fit = _fit(category, m, s, s, tokens, rules)
         borrowed = False
-        if merged is not None and kind != _PETITION:
+        merged = s.merged if borrow and kind != _PETITION else None
+        if merged is not None:
             other = _fit(category, m, merged, s, tokens, rules) * rules.weights["previous_sentence"]
             if other > fit:
                 fit, borrowed = other, True
@@ -653,6 +716,10 @@ def _names_other_deal(s: Sentence) -> bool:
     )
 
 
+_ACTION_LAYERS = {c: f"action:{c}" for c in CATEGORIES}
+_NOTHING = (0.0, False)
+
+
 def _as_told_before(
     raw: dict[str, tuple[float, bool]], before: dict[str, tuple[float, bool]]
 ) -> dict[str, tuple[float, bool]]:
@@ -710,8 +777,13 @@ def best_sentences(
             continue
         previous = sentences[i - 1] if i else None
         if previous is not None and not previous.is_title:
-            s.merged = _merged(s, previous)
-        raw = {c: score_sentence(c, s, previous, tokens, rules, deal_focus) for c in CATEGORIES}
+            s.previous = previous
+        raw = {
+            c: score_sentence(c, s, previous, tokens, rules, deal_focus)
+            if _ACTION_LAYERS[c] in s.layers
+            else _NOTHING
+            for c in CATEGORIES
+        }
         if before:
             raw = _as_told_before(raw, before)
         before = raw

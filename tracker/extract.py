@@ -113,9 +113,18 @@ def _is_name_word(word: str) -> bool:
 
 
 def find_mentions(
-    tokens: list[str], start: int, end: int, matches: Sequence[Match], *, title_case: bool
+    tokens: list[str],
+    start: int,
+    end: int,
+    matches: Sequence[Match],
+    *,
+    title_case: bool,
+    candidates: Sequence[int] | None = None,
 ) -> list[Mention]:
-    """Gazetteer names, unknown organisations and people in tokens[start:end]."""
+    """Gazetteer names, unknown organisations and people in tokens[start:end].
+
+    ``candidates``: the positions of the tokens there that end in "AI", when the
+    caller has found them for the whole article already."""
     out: list[Mention] = []
     taken: set[int] = set()
     for m in matches:
@@ -152,7 +161,7 @@ def find_mentions(
                 text = " ".join(tokens[found[0] : found[1]])
                 out.append(Mention("person", text, text, found[0], found[1]))
                 taken.update(range(*found))
-    for i in range(start, end):
+    for i in range(start, end) if candidates is None else candidates:
         if tokens[i].endswith("AI") and i not in taken and _CAMEL_AI.match(tokens[i]):
             out.append(_org(tokens, i, i + 1))
             taken.add(i)
@@ -167,8 +176,8 @@ def _described_names(
     tokens: list[str], start: int, end: int, matches: Sequence[Match], taken: set[int]
 ) -> list[tuple[int, int]]:
     """Names that the sentence describes as organisations: the subject followed by
-    an apposition ("Helsing, the German defence company, said"), and the
-    investor after "led by" ("a round led by Prima Materia")."""
+    an apposition ("Helsing, the German defence company, said"). (The investor
+    after "led by" is found by that cue, in the gazetteer.)"""
     out = []
     i = start
     while i < end - 1 and len(tokens[i]) > 1 and tokens[i].isupper() and tokens[i].isalpha():
@@ -178,11 +187,6 @@ def _described_names(
         comma = found[1]
         if any(m.layer == "cue:org_before" and comma < m.start <= comma + 6 for m in matches):
             out.append(found)
-    for j in range(start, end - 2):
-        if tokens[j] == "led" and tokens[j + 1] == "by":
-            found = _run_after(tokens, j + 2, end, taken)
-            if found:
-                out.append(found)
     return out
 
 

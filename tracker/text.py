@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # a word ("GPT-4o", "U.S", "d'euros"), a possessive "'s" on its own, a comma
 # (clause boundary: ", which", ", backed by") or a sentence separator (newline)
@@ -156,8 +156,10 @@ def expand_phrase(phrase: str) -> list[tuple[str, ...]]:
     return combos
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
+    """A phrase of one layer found at tokens[start:end] (a tuple: made by the
+    hundred per article, so cheap to create)."""
+
     layer: str
     value: Any
     start: int
@@ -165,6 +167,7 @@ class Match:
 
 
 _Entry = tuple[tuple[str, ...], tuple[str, ...] | None, str, Any]
+_Single = tuple[tuple[str, ...] | None, str, Any]
 
 
 class Lexicon:
@@ -179,38 +182,58 @@ class Lexicon:
     """
 
     def __init__(self) -> None:
-        self._index: dict[str, list[_Entry]] = {}
+        # first token -> (second token -> longer phrases, longest first; one-token phrases)
+        self._index: dict[str, tuple[dict[str, list[_Entry]], list[_Single]]] = {}
 
     def add(self, phrase: str, layer: str, value: Any = True, *, cased: bool = False) -> None:
         original = tuple(words(phrase)) if cased else None
         for tokens in expand_phrase(phrase):
             if not tokens:
                 continue
-            entries = self._index.setdefault(tokens[0], [])
+            longer, single = self._index.setdefault(tokens[0], ({}, []))
+            if len(tokens) == 1:
+                single.append((original, layer, value))
+                continue
+            entries = longer.setdefault(tokens[1], [])
             entries.append((tokens, original, layer, value))
             entries.sort(key=lambda entry: -len(entry[0]))
 
     def __len__(self) -> int:
-        return sum(len(entries) for entries in self._index.values())
+        return sum(
+            len(single) + sum(len(e) for e in longer.values())
+            for longer, single in self._index.values()
+        )
 
     def scan(self, tokens: list[str], lowers: list[str]) -> list[Match]:
         """Every layer's non-overlapping longest matches, in text order."""
         index = self._index
         out: list[Match] = []
+        append = out.append
         busy: dict[str, int] = {}
         n = len(lowers)
-        for i in [i for i, w in enumerate(lowers) if w in index]:
-            nxt = lowers[i + 1] if i + 1 < n else ""
-            for phrase, original, layer, value in index[lowers[i]]:
-                size = len(phrase)
-                if size > 1 and (phrase[1] != nxt or tuple(lowers[i : i + size]) != phrase):
-                    continue
+        for i, word in enumerate(lowers):
+            slot = index.get(word)
+            if slot is None:
+                continue
+            longer, single = slot
+            if longer and i + 1 < n:
+                for phrase, original, layer, value in longer.get(lowers[i + 1], ()):
+                    size = len(phrase)
+                    if size > 2 and tuple(lowers[i : i + size]) != phrase:
+                        continue
+                    if busy.get(layer, 0) > i:
+                        continue
+                    if original is not None and not _same_case(tokens[i : i + size], original):
+                        continue
+                    append(Match(layer, value, i, i + size))
+                    busy[layer] = i + size
+            for original, layer, value in single:
                 if busy.get(layer, 0) > i:
                     continue
-                if original is not None and not _same_case(tokens[i : i + size], original):
+                if original is not None and not _same_case(tokens[i : i + 1], original):
                     continue
-                out.append(Match(layer, value, i, i + size))
-                busy[layer] = i + size
+                append(Match(layer, value, i, i + 1))
+                busy[layer] = i + 1
         return out
 
 
