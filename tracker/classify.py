@@ -59,7 +59,7 @@ _COMPANY_WORDS = frozenset(
         "out",
     ]
 )
-_PHRASE_ENDS = frozenset([",", "than", "and", "or", "that", "which", "'s", "after", "before"])
+_PHRASE_ENDS = frozenset([",", "than", "and", "or", "that", "which", "after", "before"])
 _DEAL_KINDS = frozenset({"round", "investment", "valuation", "other"})
 _PETITION, _FILING = "petition", "filing"
 # words after which a verb has no direct object: "is now available to customers",
@@ -352,7 +352,10 @@ def _buys_company(m: Match, s: Sentence, tokens: list[str]) -> bool:
     if j >= s.end:
         return True
     last = ""
-    for word in tokens[j : min(s.end, j + 4)]:  # "buy legal AI start-up Casetext"
+    for word in tokens[j : min(s.end, j + 5)]:  # "buy legal AI start-up Casetext"
+        if word == "'s":  # "buy Google's Chrome browser": the head follows the owner
+            last = ""
+            continue
         if word.lower() in _PREPOSITIONS or word.lower() in _PHRASE_ENDS:
             break
         last = word
