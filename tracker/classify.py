@@ -62,6 +62,7 @@ _COMPANY_WORDS = frozenset(
 _PHRASE_ENDS = frozenset([",", "than", "and", "or", "that", "which", "after", "before"])
 _DEAL_KINDS = frozenset({"round", "investment", "valuation", "other"})
 _PETITION, _FILING = "petition", "filing"
+_REGULATORY = "action:regulatory_action"
 # words after which a verb has no direct object: "is now available to customers",
 # "launches in the EU" (the thing released comes before the verb)
 _PREPOSITIONS = frozenset(
@@ -123,6 +124,7 @@ class Sentence:
     previous: Sentence | None = field(default=None, repr=False)  # a body sentence before
     cased: bool | None = None  # title case, worked out when first asked
     combined: Sentence | None = field(default=None, repr=False)
+    named: dict[str, set[str]] = field(default_factory=dict, repr=False)  # kind -> names
 
     @property
     def title_case(self) -> bool:
@@ -138,7 +140,10 @@ class Sentence:
         return self.combined
 
     def names(self, kind: str) -> set[str]:
-        return {m.name for m in self.mentions if m.kind == kind}
+        found = self.named.get(kind)
+        if found is None:
+            found = self.named[kind] = {m.name for m in self.mentions if m.kind == kind}
+        return found
 
     def has(self, layer: str) -> bool:
         return layer in self.layers
@@ -301,11 +306,8 @@ def _requested(m: Match, s: Sentence, rules: Ruleset) -> bool:
     not the thing requested done."""
     reach = rules.scope["before"]
     return any(
-        c.layer == "action:regulatory_action"
-        and c.value[1] == _PETITION
-        and c.start < m.start
-        and m.start - c.end <= reach
-        for c in s.matches
+        c.value[1] == _PETITION and c.start < m.start and m.start - c.end <= reach
+        for c in s.of_layer(_REGULATORY)
     )
 
 
@@ -562,19 +564,23 @@ def _authority_files(
 
 
 def _merged(s: Sentence, previous: Sentence) -> Sentence:
-    merged = Sentence(
+    cues = {layer: found for layer, found in previous.by_layer.items() if layer[:4] == "cue:"}
+    by_layer = dict(s.by_layer)
+    for layer, found in cues.items():
+        by_layer[layer] = by_layer.get(layer, []) + found
+    return Sentence(
         text=s.text,
         is_title=s.is_title,
         start=s.start,
         end=s.end,
         tokens=s.tokens,
-        matches=s.matches + [c for c in previous.matches if c.layer.startswith("cue:")],
+        matches=s.matches + [c for found in cues.values() for c in found],
         mentions=s.mentions + previous.mentions,
         amounts=s.amounts + previous.amounts,
+        layers=s.layers | frozenset(cues),
+        by_layer=by_layer,
         cased=s.cased,
     )
-    merged.index()
-    return merged
 
 
 def _fit(
@@ -662,16 +668,17 @@ def _made_available(m: Match, s: Sentence, tokens: list[str]) -> str | None:
 
 
 def _regulator_positions(s: Sentence) -> list[int]:
-    return [n.position for n in s.mentions if n.kind == "regulator"] + [
-        c.start for c in s.matches if c.layer in ("cue:generic_regulator", "cue:court")
-    ]
+    return (
+        [n.position for n in s.mentions if n.kind == "regulator"]
+        + [c.start for c in s.of_layer("cue:generic_regulator")]
+        + [c.start for c in s.of_layer("cue:court")]
+    )
 
 
 def _lobbying(s: Sentence) -> bool:
     """A request made by someone who is not an authority: what it asks for is not news."""
-    for m in s.matches:
-        is_petition = m.layer == "action:regulatory_action" and m.value[1] == _PETITION
-        if is_petition and not any(p < m.start for p in _regulator_positions(s)):
+    for m in s.of_layer(_REGULATORY):
+        if m.value[1] == _PETITION and not any(p < m.start for p in _regulator_positions(s)):
             return True
     return False
 
@@ -679,17 +686,18 @@ def _lobbying(s: Sentence) -> bool:
 def _private_case(s: Sentence) -> bool:
     """A lawsuit or complaint and no authority in the sentence: what it seeks
     ("an order requiring the company to...") is asked for, not decided."""
-    return not _regulator_positions(s) and any(
-        m.layer == "action:regulatory_action" and m.value[1] == _FILING for m in s.matches
+    return any(m.value[1] == _FILING for m in s.of_layer(_REGULATORY)) and not (
+        _regulator_positions(s)
     )
 
 
 def is_regulatory_step(s: Sentence) -> bool:
     """An authority and one of its actions in the sentence, whatever the verdict:
     "the CMA cleared the deal", "did not qualify for investigation"."""
-    if not _regulator_positions(s) or _lobbying(s):
+    actions = s.of_layer(_REGULATORY)
+    if not actions or not _regulator_positions(s) or _lobbying(s):
         return False
-    return any(m.layer == "action:regulatory_action" and m.value[1] != _FILING for m in s.matches)
+    return any(m.value[1] != _FILING for m in actions)
 
 
 def _agreement_to_invest(m: Match, s: Sentence) -> bool:
@@ -713,9 +721,8 @@ def _investment_headline(sentences: list[Sentence]) -> bool:
 
 
 def _names_other_deal(s: Sentence) -> bool:
-    return any(
-        m.layer in ("action:investment", "action:regulatory_action") and m.value[1] == "strong"
-        for m in s.matches
+    return any(m.value[1] == "strong" for m in s.of_layer("action:investment")) or any(
+        m.value[1] == "strong" for m in s.of_layer(_REGULATORY)
     )
 
 

@@ -243,5 +243,5 @@ def _same_case(window: list[str], original: tuple[str, ...]) -> bool:
 
 def is_title_case(tokens: Iterable[str]) -> bool:
     """A Headline Written Like This, where capitals say nothing about names."""
-    alpha = [w for w in tokens if w[:1].isalpha() and len(w) > 3]
-    return len(alpha) >= 5 and sum(w[0].isupper() for w in alpha) / len(alpha) > 0.6
+    initials = [w[0] for w in tokens if len(w) > 3 and w[0].isalpha()]
+    return len(initials) >= 5 and sum(map(str.isupper, initials)) / len(initials) > 0.6
