@@ -151,8 +151,9 @@ class Sentence:
     def of_layer(self, layer: str) -> list[Match]:
         return self.by_layer.get(layer, [])
 
-    def index(self) -> None:
-        """Note which layers the sentence's matches belong to, once."""
+    def index(self, about_ai: bool = False) -> None:
+        """Note which layers the sentence's matches belong to, once. In an article
+        ``about_ai``, a product noun ("app", "browser") is a model noun."""
         by_layer: dict[str, list[Match]] = {}
         for m in self.matches:
             found = by_layer.get(m.layer)
@@ -160,6 +161,9 @@ class Sentence:
                 by_layer[m.layer] = [m]
             else:
                 found.append(m)
+        products = by_layer.get("cue:product_noun")
+        if products and about_ai:
+            by_layer["cue:model_noun"] = by_layer.get("cue:model_noun", []) + products
         self.by_layer = by_layer
         self.layers = frozenset(by_layer)
 
@@ -202,8 +206,9 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
     for char, amount in find_amounts(joined, spans) if spans else ():
         sentences[bisect_right(offsets, char) - 1].amounts.append(amount)
     camel = [i for i, t in enumerate(tokens) if t.endswith("AI")]
+    about_ai = _speaks_of_ai(sentences, tokens)
     for s in sentences:
-        s.index()
+        s.index(about_ai)
         if s.matches:
             # title case matters only to a suffix cue ("... Labs"): not worked out otherwise
             cased = s.title_case if "cue:org_suffix" in s.layers else False
@@ -229,6 +234,15 @@ def _money_spans(
     near = sorted({k + d for k in named for d in (-1, 0, 1) if 0 <= k + d < len(sentences)})
     ends = [*offsets[1:], len(joined) + 1]
     return [(offsets[k], ends[k]) for k in near]
+
+
+def _speaks_of_ai(sentences: list[Sentence], tokens: list[str]) -> bool:
+    """ "AI-powered", "a new AI app", "generative": not the AI of a name ("Mistral AI")."""
+    return any(
+        m.layer == "cue:ai" and (m.start == s.start or not tokens[m.start - 1][:1].isupper())
+        for s in sentences
+        for m in s.matches
+    )
 
 
 def _separators(tokens: list[str], count: int) -> list[int]:
@@ -448,8 +462,8 @@ def _object_is_not_a_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
     word = tokens[j]
     if not word[:1].islower() or any(ch.isdigit() for ch in word):
         return False
-    describes_model = ("cue:model_noun", "cue:fresh")
-    return not any(c.start == j and c.layer in describes_model for c in s.matches) and (
+    describes_model = s.of_layer("cue:model_noun") + s.of_layer("cue:fresh")
+    return not any(c.start == j for c in describes_model) and (
         not _model_noun_ahead(j + 1, s, tokens)
     )
 
@@ -461,10 +475,7 @@ def _model_subject(m: Match, s: Sentence, tokens: list[str]) -> bool:
     first = max(s.start, m.start - 10)
     opening = range(s.start, min(m.start, s.start + 3))
     return (
-        any(
-            (first <= c.start < m.start or c.start in opening) and c.layer == "cue:model_noun"
-            for c in s.matches
-        )
+        any(first <= c.start < m.start or c.start in opening for c in s.of_layer("cue:model_noun"))
         or any(first <= n.position < m.start and n.kind == "model" for n in s.mentions)
         or any(
             tokens[i][:1].isalpha() and any(ch.isdigit() for ch in tokens[i])
@@ -481,7 +492,7 @@ def _model_noun_ahead(j: int, s: Sentence, tokens: list[str]) -> bool:
         if tokens[stop] in (",", "of", "and", "that", "which"):
             break
         stop += 1
-    return any(j <= c.start < stop and c.layer == "cue:model_noun" for c in s.matches) or any(
+    return any(j <= c.start < stop for c in s.of_layer("cue:model_noun")) or any(
         j <= n.position < stop and n.kind == "model" for n in s.mentions
     )
 

@@ -25,6 +25,8 @@ from tracker.text import Lexicon
 # (table, key) -> cue tag; a cue says who acts or how, not what is done
 _CUES = (
     ("model_release", "model_nouns", "model_noun"),
+    ("model_release", "product_nouns", "product_noun"),
+    ("model_release", "ai_words", "ai"),
     ("model_release", "fresh_words", "fresh"),
     ("model_release", "plans", "plan"),
     ("regulatory_action", "generic_actors", "generic_regulator"),
