@@ -29,6 +29,8 @@ def _entities(title: str, body: str) -> set[tuple[str, str, str]]:
         ("Chief executive Sam Altman told staff.", "person", "Sam Altman"),
         ("Texas Attorney General Ken Paxton said so.", "person", "Ken Paxton"),
         ("The EU said so.", "jurisdiction", "EU"),
+        ("MUNICH - Helsing, the German defence company, said so.", "organization", "Helsing"),
+        ("A round led by Durable Capital Partners closed.", "organization", "Durable Capital Partners"),  # noqa: E501
     ],
 )  # fmt: skip
 def test_names(text: str, kind: str, name: str) -> None:
@@ -60,3 +62,14 @@ def test_roles_developer_and_model() -> None:
     found = _entities("OpenAI releases GPT-4o", "")
     assert ("model", "GPT-4o", "model") in found
     assert ("organization", "OpenAI", "developer") in found
+
+
+def test_roles_in_a_noun_compound_investment() -> None:
+    found = _entities("Amazon completes $4 billion Anthropic investment", "")
+    assert ("organization", "Amazon", "investor") in found
+    assert ("organization", "Anthropic", "investee") in found
+
+
+def test_a_dateline_is_not_an_actor() -> None:
+    found = _entities("", "BRUSSELS - Lobby groups urged the delay on Thursday.")
+    assert not any(kind == "regulator" for kind, _, _ in found)

@@ -667,13 +667,16 @@ def score_sentence(
 def _made_available(m: Match, s: Sentence, tokens: list[str]) -> str | None:
     """ "has made MAI-Voice-1, its first speech model, available in Copilot" is a
     release ("made"); "signed a deal to make its models available" is the deal's
-    purpose ("purpose"); None when "available" is not governed by "make"."""
+    purpose, and "makes its models available through Bedrock" in a body what the
+    company does (both "purpose"); None when "available" is not governed by "make"."""
     if tokens[m.start].lower() not in ("available", "make", "makes", "made", "making"):
         return None
     for i in range(max(s.start, m.start - 12), m.start + 1):
         if tokens[i].lower() in _MAKE:
             if i > s.start and tokens[i - 1].lower() == "to":
                 return "purpose"
+            if not s.is_title and tokens[i].lower() in ("make", "makes"):
+                return "purpose"  # "makes its models available through Bedrock": what it does
             return "made" if i < m.start else None
     return None
 

@@ -94,6 +94,9 @@ _INVESTEE_FIRST = frozenset(
 )
 
 
+_INVESTMENT_NOUNS = frozenset(["investment", "stake"])
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     kind: str
@@ -233,6 +236,11 @@ def _roles_in(category: str, sentence: Sentence) -> list[tuple[str, str, str]]:
         if before and after:
             out += [("organization", n, first) for n in sorted(before)]
             out += [("organization", n, second) for n in sorted(after)]
+        elif len(before) > 1 and action[1] in _INVESTMENT_NOUNS:
+            # "Amazon completes $4 billion Anthropic investment": investor, then investee
+            named = [o.name for o in sorted(orgs, key=lambda o: o.position)]
+            out.append(("organization", named[0], "investor"))
+            out += [("organization", n, "investee") for n in sorted(before - {named[0]})]
     elif category == "partnership":
         out += [("organization", o.name, "partner") for o in orgs]
     elif category == "model_release":
