@@ -306,6 +306,14 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     return any(_is_year(tokens[i]) for i in range(max(s.start, m.start - 2), m.start))
 
 
+def _hedged_subject(m: Match, s: Sentence) -> bool:
+    """The action is the sentence's subject and its verb is hedged: "The
+    settlement must be approved by the judge", "The probe could lead to fines"."""
+    if m.start - s.start > 2:
+        return False
+    return any(c.value and m.end <= c.start <= m.end + 3 for c in s.of_layer("hedge"))
+
+
 def _since_year(s: Sentence, tokens: list[str]) -> bool:
     """ "has invested $13 billion in OpenAI since 2019": a running story, not news."""
     return any(
@@ -331,6 +339,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     if (
         _governed(m, s, "hedge", scope["before"])
         or s.has("hedge_anywhere")
+        or _hedged_subject(m, s)
         or (category == "model_release" and _governed(m, s, "cue:plan", scope["plan"]))
         or (category != "regulatory_action" and _requested(m, s, rules))
     ):
@@ -566,12 +575,14 @@ def _authority_files(
     m: Match, tokens: list[str], agencies: list[Mention], generic: list[Match]
 ) -> bool:
     """An authority brings the case: named before the action ("the FTC sued"),
-    or after "by" ("a lawsuit brought by the Justice Department"); not a complaint
-    lodged *with* an authority by someone else."""
+    or after the "by" that follows it ("a lawsuit brought by the Justice
+    Department"); not a complaint lodged *with* an authority by someone else, nor
+    an appeal against a fine "imposed by" one."""
     positions = [n.position for n in agencies] + [c.start for c in generic]
     if any(p < m.start for p in positions):
         return True
-    return any(p > m.start and "by" in tokens[max(m.start, p - 4) : p] for p in positions)
+    by = next((i for i in range(m.end, min(m.end + 2, len(tokens))) if tokens[i] == "by"), None)
+    return by is not None and any(by < p <= by + 4 for p in positions)
 
 
 def _merged(s: Sentence, previous: Sentence) -> Sentence:
