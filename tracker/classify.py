@@ -317,9 +317,8 @@ def _hedged_subject(m: Match, s: Sentence) -> bool:
 def _since_year(s: Sentence, tokens: list[str]) -> bool:
     """ "has invested $13 billion in OpenAI since 2019": a running story, not news."""
     return any(
-        c.layer == "background" and c.end < s.end and tokens[c.start] == "since"
-        and _is_year(tokens[c.end])
-        for c in s.matches
+        c.end < s.end and tokens[c.start] == "since" and _is_year(tokens[c.end])
+        for c in s.of_layer("background")
     )  # fmt: skip
 
 
@@ -752,6 +751,7 @@ def _names_other_deal(s: Sentence) -> bool:
 
 
 _ACTION_LAYERS = {c: f"action:{c}" for c in CATEGORIES}
+_ACTION_LAYER_SET = frozenset(_ACTION_LAYERS.values())
 _NOTHING = (0.0, False)
 
 
@@ -807,7 +807,7 @@ def best_sentences(
     before: dict[str, tuple[float, bool]] = {}
     deal_focus = _investment_headline(sentences)
     for i, s in enumerate(sentences):
-        if not any(m.layer.startswith("action:") for m in s.matches):
+        if s.layers.isdisjoint(_ACTION_LAYER_SET):
             before = {}
             continue
         previous = sentences[i - 1] if i else None
