@@ -120,33 +120,33 @@ def classify_part(full: bool) -> list[Result]:
     ]
 
 
-def growth_part(full: bool) -> list[Result]:
-    """bench/growth.py's ratio line: the rate with the database full over empty."""
-    if not (BENCH / "growth.py").exists():
-        return []
-    out = _script("growth", *([] if full else ["--items", "100000"]))
-    ratios = re.findall(r"(\d+(?:\.\d+)?)\s*%\s*of the (?:empty|rate)", out) or re.findall(
-        r"ratio[^\d]*(\d+(?:\.\d+)?)", out
-    )
-    size = "1M" if full else "100k"
-    if not ratios:
-        return [Result(f"growth at {size} (see note)", 0, "", note=out.strip()[-300:])]
-    value = float(ratios[-1])
-    share = value / 100 if value > 1.5 else value
-    return [
-        Result(
-            f"ingest rate with {size} stored / empty",
-            share * 100,
-            "%",
-            target=">= 80%",
-            passed=share >= 0.8,
-            note="bench/growth.py: " + " ".join(out.strip().splitlines()[-2:])[:300],
-        )
-    ]
+def growth_part(size: int, pg: str | None) -> list[Result]:
+    """bench/growth.py's ratio per database: the rate with it full over empty."""
+    out = _script("growth", "--items", str(size), *(["--pg", pg] if pg else []))
+    results, backend, rows = [], "", []
+    for line in out.splitlines():
+        words = line.split()
+        if words and words[0] in ("SQLite", "PostgreSQL") and "articles/s" in line:
+            backend, rows = words[0], []
+        elif backend and len(words) >= 3 and words[-2].replace(",", "").isdigit():
+            label = " ".join(words[:-2])
+            rows.append(f"{label} {words[-2]}/s (grouping {words[-1]} ms/article)")
+        elif line.startswith("ratio (full / empty):"):
+            ratio = float(words[4])
+            results.append(
+                Result(
+                    f"growth: ingest rate at {size // 1000:,}k stored / empty, {backend}",
+                    ratio * 100,
+                    "%",
+                    target=">= 80%",
+                    passed=ratio >= 0.8,
+                    note="bench/growth.py: " + "; ".join(rows),
+                )
+            )
+    return results
 
 
-def queries_part(full: bool, pg: str | None) -> list[Result]:
-    items = 1_000_000 if full else 100_000
+def queries_part(items: int, pg: str | None) -> list[Result]:
     args = ["--items", str(items)] + (["--pg", pg] if pg else [])
     env_pg = os.environ.pop("TRACKER_TEST_POSTGRES_URL", None)
     try:
@@ -163,7 +163,7 @@ def queries_part(full: bool, pg: str | None) -> list[Result]:
         name = line[: line.rfind(values[0])].strip() if values else ""
         for backend, value in zip(backends, values, strict=True):
             times[backend].append((float(value), name))
-    size = "1M" if full else "100k"
+    size = f"{items // 1000:,}k"
     return [
         Result(
             f"slowest trend query at {size}, {backend}",
@@ -204,8 +204,19 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="the issue's sizes (1M items)")
     parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts")
     parser.add_argument("--pg", default=os.environ.get("TRACKER_TEST_POSTGRES_URL"))
+    parser.add_argument(
+        "--items", type=int, help="items stored for growth and queries [1M full, 50k quick]"
+    )
+    parser.add_argument(
+        "--memory-sizes", help="backfill sizes for memory [100000,300000 full, 10000,30000 quick]"
+    )
     args = parser.parse_args()
     parts = args.only.split(",")
+    items = args.items or (1_000_000 if args.full else 50_000)
+    memory_sizes = tuple(
+        int(n)
+        for n in (args.memory_sizes or ("100000,300000" if args.full else "10000,30000")).split(",")
+    )
     sys.path[:0] = [str(BENCH), str(ROOT)]
     print(f"machine: {machine()}", flush=True)
     results: list[Result] = []
@@ -220,14 +231,13 @@ def main() -> None:
 
             results += ingest.measure(20_000 if args.full else 5_000, pg=args.pg)
         elif part == "growth":
-            results += growth_part(args.full)
+            results += growth_part(items, args.pg)
         elif part == "queries":
-            results += queries_part(args.full, args.pg)
+            results += queries_part(items, args.pg)
         elif part == "memory":
             import memory
 
-            sizes = (100_000, 300_000) if args.full else (10_000, 30_000)
-            results += memory.measure(sizes)
+            results += memory.measure(memory_sizes)
         elif part == "scaleout":
             import scaleout
 
