@@ -63,6 +63,8 @@ _PHRASE_ENDS = frozenset([",", "than", "and", "or", "that", "which", "after", "b
 _DEAL_KINDS = frozenset({"round", "investment", "valuation", "other"})
 _PETITION, _FILING = "petition", "filing"
 _REGULATORY = "action:regulatory_action"
+# the layers a name can come from (with the "...AI" words): a sentence with none has no names
+_NAME_LAYERS = frozenset(["entity", "cue:org_before", "cue:org_suffix", "cue:person_title"])
 # words after which a verb has no direct object: "is now available to customers",
 # "launches in the EU" (the thing released comes before the verb)
 _PREPOSITIONS = frozenset(
@@ -189,10 +191,14 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
         sentences.append(Sentence(text, is_title, begin, stop, tokens))
         begin = stop + 1
     dateline = _dateline(parts, sentences, tokens)
+    k, limit = 0, bounds[0] if bounds else len(tokens)
     for m in rules.lexicon.scan(tokens, lowers):
         if dateline[0] <= m.start < dateline[1]:
             continue  # "BRUSSELS - ...": where the story was filed, not who acts
-        s = sentences[bisect_right(bounds, m.start)]
+        while m.start > limit:  # matches come in text order: walk the sentences along
+            k += 1
+            limit = bounds[k] if k < len(bounds) else len(tokens)
+        s = sentences[k]
         if m.layer == "cue:law_word":
             if m.start > s.start and tokens[m.start - 1][:1].isupper():
                 s.matches.append(Match("cue:law", "law", m.start - 1, m.end))
@@ -209,10 +215,12 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
     about_ai = _speaks_of_ai(sentences, tokens)
     for s in sentences:
         s.index(about_ai)
-        if s.matches:
+        if not s.matches:
+            continue
+        names = camel[bisect_left(camel, s.start) : bisect_left(camel, s.end)]
+        if names or not s.layers.isdisjoint(_NAME_LAYERS):
             # title case matters only to a suffix cue ("... Labs"): not worked out otherwise
             cased = s.title_case if "cue:org_suffix" in s.layers else False
-            names = camel[bisect_left(camel, s.start) : bisect_left(camel, s.end)]
             s.mentions = find_mentions(
                 tokens, s.start, s.end, s.matches, title_case=cased, candidates=names
             )
