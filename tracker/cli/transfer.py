@@ -111,5 +111,5 @@ def import_(state: State, file: str, alerts: bool) -> None:
     where = mask_url(state.config["database.url"])
     _echo(
         f"{where}: imported {report.sources} sources, {report.new} new items, "
-        f"{report.duplicate} duplicate, in {len(report.events)} events"
+        f"{report.duplicate} duplicate, {report.events} new events"
     )

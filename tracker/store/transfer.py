@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -81,7 +81,7 @@ class ImportReport:
     sources: int = 0
     new: int = 0
     duplicate: int = 0
-    events: set[int] = field(default_factory=set)
+    events: int = 0  # events created (items joining an existing event add none)
 
 
 # ---------------------------------------------------------------- export
@@ -355,7 +355,7 @@ def _store_batch(
     if not batch:
         return
 
-    def write(conn: Connection) -> tuple[list[int], int, set[int]]:
+    def write(conn: Connection) -> tuple[list[int], int, int]:
         new_ids: list[int] = []
         duplicate = 0
         # Items one ingest batch stored share their source and fetch time, and
@@ -372,12 +372,12 @@ def _store_batch(
         changes = events_store.assign_events(conn, new_ids, now=now)
         _store_sightings(conn, batch, source_ids)
         alerts_store.queue_alerts(conn, new_ids, rules=rules, now=now, enabled=alerts)
-        return new_ids, duplicate, {change.event_id for change in changes}
+        return new_ids, duplicate, sum(change.created for change in changes)
 
     new_ids, duplicate, events = in_transaction(engine, write)
     report.new += len(new_ids)
     report.duplicate += duplicate
-    report.events |= events
+    report.events += events
 
 
 def _runs(batch: list[_Record]) -> Iterator[list[_Record]]:
