@@ -13,8 +13,8 @@ entities, reads the base tables (through their indexes).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, func, or_, select
@@ -24,9 +24,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from tracker.models import CATEGORIES
 from tracker.store.schema import (
     Entity,
+    EntityTrendCount,
     Event,
     EventLabel,
-    EntityTrendCount,
     EventParticipant,
     ItemEntity,
     ItemLabel,
