@@ -747,9 +747,10 @@ def reclassify(
                                           classify.analyze              (pure)
         in one transaction:               store.labels.replace_analyses (SQL)
                                           store.events.refresh_events   (SQL)
+                                          store.trend_upkeep.recount_items  (SQL, items in no event)
     """
     from tracker.models import CATEGORIES
-    from tracker.store import events, labels
+    from tracker.store import events, labels, trend_upkeep
 
     threshold = config["classify.threshold"]
     size = config["ingest.batch_size"]
@@ -780,6 +781,10 @@ def reclassify(
                         touched.add(row["event_id"])
                 if touched:
                     events.refresh_events(conn, touched, now=(clock or _utcnow)())
+                # Items in no event: their days' trend counts are rebuilt here.
+                loose = [row["id"] for row in rows if row["event_id"] is None]
+                if loose:
+                    trend_upkeep.recount_items(conn, loose)
             report.items += len(rows)
             after_id = ids[-1]
             if progress:
