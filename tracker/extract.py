@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.models import Entity
 from tracker.text import Match
@@ -97,8 +96,9 @@ _INVESTEE_FIRST = frozenset(
 _INVESTMENT_NOUNS = frozenset(["investment", "stake"])
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
+    """A name in the text (a tuple: made by the dozen per article, so cheap to create)."""
+
     kind: str
     name: str
     text: str
