@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 
 CATEGORIES: tuple[str, ...] = ("investment", "partnership", "model_release", "regulatory_action")
 
@@ -112,3 +113,9 @@ class JobRun:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+class StopFlag(Protocol):
+    """Set when the process is asked to stop: work in hand finishes, nothing new starts."""
+
+    def is_set(self) -> bool: ...

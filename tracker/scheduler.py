@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import FrameType
-from typing import Protocol
 
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -30,15 +29,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker.errors import TrackerError
-from tracker.models import JobRun
+from tracker.models import JobRun, StopFlag
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-
-
-class StopFlag(Protocol):
-    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
