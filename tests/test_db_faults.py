@@ -180,3 +180,43 @@ def test_postgresql_connections_dropped_mid_ingest_are_retried(
             timeout=120,
         )
         assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("sqlite:////no/such/folder/tracker.db", "folder /no/such/folder does not exist"),
+        ("sqlite:////dev/full", "database or disk is full"),
+        ("sqlite:///file:{db}?mode=ro&uri=true", "attempt to write a readonly database"),
+    ],
+    ids=["bad path", "disk full", "read-only"],
+)
+def test_a_database_that_cannot_be_written_is_one_line(tmp_path: Path, url: str, says: str) -> None:
+    db = tmp_path / "tracker.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DATABASE_URL": f"sqlite:///{db}"}
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "tracker", "init"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            timeout=60,
+        ).returncode
+        == 0
+    )
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "The CMA opened a merger inquiry into Microsoft's hiring of Inflection.\n", "utf-8"
+    )
+    env["TRACKER_DATABASE_URL"] = url.format(db=db)
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "ingest", str(article)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ")
+    assert says in done.stderr

@@ -67,7 +67,12 @@ def create_db_engine(url: str) -> Engine:
             f"not a database URL: {mask_url(url)}",
             hint="use sqlite:///tracker.db or postgresql+psycopg://user@host/db",
         ) from None
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    uri = str(parsed.query.get("uri", "")).lower() in ("true", "1")  # file:...?mode=ro
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database not in (None, "", ":memory:")
+        and not uri
+    ):
         folder = Path(parsed.database).expanduser().resolve().parent
         if not folder.is_dir():
             raise StoreError(
