@@ -122,6 +122,7 @@ _AMOUNT = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+_amount_at = _AMOUNT.match
 _CONTEXT_KINDS = (
     ("fine", re.compile(r"fine[ds]?\b|penalt|pay\b|settle", re.I)),
     ("valuation", re.compile(r"valu(?:ation|ed|ing|es)|worth", re.I)),
@@ -131,16 +132,22 @@ _CONTEXT_KINDS = (
 _PRICE_AFTER = re.compile(
     r"\s*(?:[(\[][^)\]]*[)\]]\s*)?(?:per\b|a\s(?:share|month|year|user|seat)\b|/|-a-)", re.I
 )
+_BRACKET = re.compile(r"\s*[(\[][^)\]]*[)\]]")
+_THOUSANDS_COMMA = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_THOUSANDS_DOT = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
+_OPEN_BRACKET = re.compile(r"\s*[(\[][^()\[\]]{0,40}")
+_RANGE_HEAD = re.compile(r"(?P<lo>\d+(?:\.\d+)?)\s?(?:-|–|to)\s?$")
 _UP_TO = re.compile(r"\b(?:up\sto|as\smuch\sas|at\smost)\s*$", re.I)
 
 
 def _number(text: str) -> Decimal | None:
     text = text.replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+    if _THOUSANDS_COMMA.fullmatch(text):
         text = text.replace(",", "")
-    elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", text):  # "1.500.000,50"
+    elif _THOUSANDS_DOT.fullmatch(text):  # "1.500.000,50"
         text = text.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d+,\d{1,2}", text):  # European decimal comma: "1,2 Mrd."
+    elif _DECIMAL_COMMA.fullmatch(text):  # European decimal comma: "1,2 Mrd."
         text = text.replace(",", ".")
     else:
         text = text.replace(",", "")
@@ -161,13 +168,15 @@ def _currency(symbol: str | None, word: str | None) -> str | None:
     return None
 
 
-def _kind(before: str, after: str) -> str:
-    """What the amount is, from the nearest cue word on either side: "valued
-    at $2bn", "raised $40m", "a $16 million investment", "fined €15 million"."""
-    if _PRICE_AFTER.match(after):
+def _kind(text: str, start: int, end: int) -> str:
+    """What the amount at text[start:end] is, from the nearest cue word on either
+    side: "valued at $2bn", "raised $40m", "a $16 million investment", "fined €15
+    million"."""
+    if _PRICE_AFTER.match(text, end):
         return "price"
-    after = re.sub(r"^\s*[(\[][^)\]]*[)\]]", "", after)[:30]
-    window = before[-80:]
+    bracket = _BRACKET.match(text, end)
+    after = text[bracket.end() if bracket else end :][:30]
+    window = text[max(0, start - 80) : start]
     best, distance = "other", 10**6
     for kind, pattern in _CONTEXT_KINDS:
         for match in pattern.finditer(window):
@@ -213,8 +222,15 @@ def _candidates(text: str, within: list[tuple[int, int]] | None) -> list[re.Matc
                 break
             if digits.start() < within[span][0]:
                 continue
-        match = _AMOUNT.search(text, max(end, digits.start() - 6), digits.end() + 40)
-        if match is not None and match.start() <= digits.start() < match.end():
+        # the leftmost amount that starts at most 6 characters before the digits
+        # (a currency) and spans them: tried at those starts only, not searched for
+        at, stop = digits.start(), digits.end() + 40
+        match = None
+        for begin in range(max(end, at - 6), at + 1):
+            match = _amount_at(text, begin, stop)
+            if match is not None:
+                break
+        if match is not None and at < match.end():
             out.append(match)
             end = match.end()
     return out
@@ -244,11 +260,9 @@ def find_amounts(
         if body.endswith(".") and len(match.group("scale1") or match.group("scale2") or "") > 3:
             body = body[:-1]  # the sentence's full stop, not an abbreviation's
         between = text[last_end:start]
-        is_conversion = (
-            bool(found) and re.fullmatch(r"\s*[(\[][^()\[\]]{0,40}", between) is not None
-        )
+        is_conversion = bool(found) and _OPEN_BRACKET.fullmatch(between) is not None
         up_to = _UP_TO.search(text[max(0, start - 20) : start])
-        kind = found[-1][1].kind if is_conversion else _kind(text[:start], text[end:])
+        kind = found[-1][1].kind if is_conversion else _kind(text, start, end)
         amount = Amount(
             value=_value(number, scale),
             currency=currency,
@@ -274,7 +288,7 @@ def _range_lower(text: str, match: re.Match[str], scale: int, upper: Amount) -> 
             if low is None
             else Amount(_value(low, scale), upper.currency, text_low, upper.kind)
         )
-    head = re.match(r"(?P<lo>\d+(?:\.\d+)?)\s?(?:-|–|to)\s?$", text[: match.start()][-12:])
+    head = _RANGE_HEAD.match(text[max(0, match.start() - 12) : match.start()])
     if match.group("num1") or head is None:
         return None
     low = _number(head.group("lo"))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate, compress, count, repeat
 
 from tracker.amounts import CURRENCY_CHARS, CURRENCY_WORDS, find_amounts
 from tracker.extract import Mention, assign_roles, find_mentions
@@ -153,22 +154,6 @@ class Sentence:
     def of_layer(self, layer: str) -> list[Match]:
         return self.by_layer.get(layer, [])
 
-    def index(self, about_ai: bool = False) -> None:
-        """Note which layers the sentence's matches belong to, once. In an article
-        ``about_ai``, a product noun ("app", "browser") is a model noun."""
-        by_layer: dict[str, list[Match]] = {}
-        for m in self.matches:
-            found = by_layer.get(m.layer)
-            if found is None:
-                by_layer[m.layer] = [m]
-            else:
-                found.append(m)
-        products = by_layer.get("cue:product_noun")
-        if products and about_ai:
-            by_layer["cue:model_noun"] = by_layer.get("cue:model_noun", []) + products
-        self.by_layer = by_layer
-        self.layers = frozenset(by_layer)
-
     @property
     def has_deal_amount(self) -> bool:
         return any(a.kind in _DEAL_KINDS for a in self.amounts)
@@ -183,7 +168,7 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
         return [], []
     joined = SEPARATOR.join(text for _, text in parts)
     tokens = words(joined)
-    lowers = [t.lower() for t in tokens]
+    lowers = list(map(str.lower, tokens))
     sentences: list[Sentence] = []
     bounds = _separators(tokens, len(parts) - 1)
     begin = 0
@@ -191,30 +176,19 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
         sentences.append(Sentence(text, is_title, begin, stop, tokens))
         begin = stop + 1
     dateline = _dateline(parts, sentences, tokens)
-    k, limit = 0, bounds[0] if bounds else len(tokens)
-    for m in rules.lexicon.scan(tokens, lowers):
-        if dateline[0] <= m.start < dateline[1]:
-            continue  # "BRUSSELS - ...": where the story was filed, not who acts
-        while m.start > limit:  # matches come in text order: walk the sentences along
-            k += 1
-            limit = bounds[k] if k < len(bounds) else len(tokens)
-        s = sentences[k]
-        if m.layer == "cue:law_word":
-            if m.start > s.start and tokens[m.start - 1][:1].isupper():
-                s.matches.append(Match("cue:law", "law", m.start - 1, m.end))
-            continue
-        s.matches.append(m)
-    offsets, position = [], 0
-    for _, text in parts:
-        offsets.append(position)
-        position += len(text) + 1
+    about_ai = _route(rules.lexicon.scan(tokens, lowers), sentences, bounds, dateline, tokens)
+    offsets = list(accumulate((len(text) + 1 for _, text in parts[:-1]), initial=0))
     spans = _money_spans(joined, offsets, sentences, lowers)
     for char, amount in find_amounts(joined, spans) if spans else ():
         sentences[bisect_right(offsets, char) - 1].amounts.append(amount)
-    camel = [i for i, t in enumerate(tokens) if t.endswith("AI")]
-    about_ai = _speaks_of_ai(sentences, tokens)
+    camel = list(compress(count(), map(str.endswith, tokens, repeat("AI"))))
     for s in sentences:
-        s.index(about_ai)
+        by_layer = s.by_layer
+        if about_ai:  # in an article about AI, a product noun ("app", "browser") is a model noun
+            products = by_layer.get("cue:product_noun")
+            if products:
+                by_layer["cue:model_noun"] = by_layer.get("cue:model_noun", []) + products
+        s.layers = frozenset(by_layer)
         if not s.matches:
             continue
         names = camel[bisect_left(camel, s.start) : bisect_left(camel, s.end)]
@@ -244,13 +218,44 @@ def _money_spans(
     return [(offsets[k], ends[k]) for k in near]
 
 
-def _speaks_of_ai(sentences: list[Sentence], tokens: list[str]) -> bool:
-    """ "AI-powered", "a new AI app", "generative": not the AI of a name ("Mistral AI")."""
-    return any(
-        m.layer == "cue:ai" and (m.start == s.start or not tokens[m.start - 1][:1].isupper())
-        for s in sentences
-        for m in s.matches
-    )
+def _route(
+    matches: list[Match],
+    sentences: list[Sentence],
+    bounds: list[int],
+    dateline: tuple[int, int],
+    tokens: list[str],
+) -> bool:
+    """Give each sentence its matches, in text order, also indexed by layer; say
+    whether the article speaks of AI ("AI-powered", "a new AI app", "generative":
+    not the AI of a name such as "Mistral AI")."""
+    about_ai = False
+    k, limit = 0, bounds[0] if bounds else len(tokens)
+    s = sentences[0]
+    found, by_layer = s.matches, s.by_layer
+    for m in matches:
+        start = m.start
+        if dateline[0] <= start < dateline[1]:
+            continue  # "BRUSSELS - ...": where the story was filed, not who acts
+        if start > limit:  # matches come in text order: walk the sentences along
+            while start > limit:
+                k += 1
+                limit = bounds[k] if k < len(bounds) else len(tokens)
+            s = sentences[k]
+            found, by_layer = s.matches, s.by_layer
+        layer = m.layer
+        if layer == "cue:law_word":
+            if start == s.start or not tokens[start - 1][:1].isupper():
+                continue
+            layer, m = "cue:law", Match("cue:law", "law", start - 1, m.end)
+        elif layer == "cue:ai" and not about_ai:
+            about_ai = start == s.start or not tokens[start - 1][:1].isupper()
+        found.append(m)
+        same = by_layer.get(layer)
+        if same is None:
+            by_layer[layer] = [m]
+        else:
+            same.append(m)
+    return about_ai
 
 
 def _separators(tokens: list[str], count: int) -> list[int]:
@@ -663,7 +668,8 @@ def score_sentence(
             continue
         fit = _fit(category, m, s, s, tokens, rules)
         borrowed = False
-        merged = s.merged if borrow and kind != _PETITION else None
+        # the sentence before can only help an actor fit below what it could give
+        merged = s.merged if borrow and kind != _PETITION and fit < rules.borrow_ceiling else None
         if merged is not None:
             other = _fit(category, m, merged, s, tokens, rules) * rules.weights["previous_sentence"]
             if other > fit:

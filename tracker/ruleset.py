@@ -75,6 +75,9 @@ class Ruleset:
     scope: dict[str, int]
     lexicon: Lexicon
     not_products: frozenset[str]
+    # the most an actor found in the sentence before can give: a fit at least this
+    # high need not look there (see classify.score_sentence)
+    borrow_ceiling: float = float("inf")
 
 
 def _read_toml(path: Path, what: str) -> tuple[dict[str, Any], bytes]:
@@ -164,17 +167,29 @@ def compile_ruleset(rules: dict[str, Any], gazetteer: dict[str, Any], digest: st
         for phrase in _phrases(rules.get(table, {}), key, table):
             lex.add(phrase, layer, value)
     _add_gazetteer(lex, gazetteer)
+    actor_weights = {k: float(v) for k, v in rules.get("actor_weights", {}).items()}
+    weights = {k: float(v) for k, v in rules.get("weights", {}).items()}
     return Ruleset(
         version=f"{rules.get('version', '0')}.{gazetteer.get('version', '0')}+{digest}",
         tiers=tiers,
-        weights={k: float(v) for k, v in rules.get("weights", {}).items()},
-        actor_weights={k: float(v) for k, v in rules.get("actor_weights", {}).items()},
+        weights=weights,
+        actor_weights=actor_weights,
         scope={**_SCOPES, **{k: int(v) for k, v in rules.get("scope", {}).items()}},
         lexicon=lex,
         not_products=frozenset(
             p.lower() for p in _phrases(rules["model_release"], "not_products", "model_release")
         ),
+        borrow_ceiling=_borrow_ceiling(actor_weights, weights.get("previous_sentence", 1.0)),
     )
+
+
+def _borrow_ceiling(actor_weights: dict[str, float], previous: float) -> float:
+    """An actor fit is at most two actor weights and the 1.1 of an investment with
+    an amount; one borrowed from the sentence before is that times ``previous``."""
+    if previous < 0 or min(actor_weights.values(), default=0.0) < 0:
+        return float("inf")
+    top = max(actor_weights.values(), default=1.0)
+    return top * max(1.0, top) * 1.1 * previous
 
 
 @lru_cache(maxsize=8)

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import ahocorasick
+
 # a word ("GPT-4o", "U.S", "d'euros"), a possessive "'s" on its own, a comma
 # (clause boundary: ", which", ", backed by") or a sentence separator (newline)
 _TOKEN = re.compile(r"[^\W_]+(?:[-.&][^\W_]+|['’](?![sS]\b)[^\W_]+)*|['’][sS]\b|,|\n", re.UNICODE)
@@ -89,7 +91,8 @@ def tokenize(text: str) -> list[Token]:
 
 def words(text: str) -> list[str]:
     """The tokens of ``text`` as strings, fast; a newline is a token of its own."""
-    return [w.replace("’", "'") if "’" in w else w for w in _TOKEN.findall(text)]
+    # the expression treats both apostrophes alike: replacing first gives the same tokens
+    return _TOKEN.findall(text.replace("’", "'") if "’" in text else text)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -166,8 +169,9 @@ class Match(NamedTuple):
     end: int
 
 
-_Entry = tuple[tuple[str, ...], tuple[str, ...] | None, str, Any]
-_Single = tuple[tuple[str, ...] | None, str, Any]
+# (token count, cased original, layer, value)
+_Entry = tuple[int, list[str] | None, str, Any]
+_new_match = tuple.__new__
 
 
 class Lexicon:
@@ -179,66 +183,69 @@ class Lexicon:
     regulatory target. A phrase added with ``cased=True`` matches only when
     written with the same capitals (so "Apple" the company is not "apple" the
     fruit); an all-capitals headline matches too.
+
+    The phrases are compiled (once, when first used) into an Aho-Corasick
+    automaton over the lower-cased tokens joined by spaces, each phrase as
+    " its tokens ": an article is read once, in C, whatever the size of the
+    vocabulary, and only the phrases found in it are looked at in Python.
     """
 
     def __init__(self) -> None:
-        # first token -> (second token -> longer phrases, longest first; one-token phrases)
-        self._index: dict[str, tuple[dict[str, list[_Entry]], list[_Single]]] = {}
+        self._phrases: dict[tuple[str, ...], list[_Entry]] = {}
+        self._automaton: Any = None
 
     def add(self, phrase: str, layer: str, value: Any = True, *, cased: bool = False) -> None:
-        original = tuple(words(phrase)) if cased else None
+        original = words(phrase) if cased else None
         for tokens in expand_phrase(phrase):
-            if not tokens:
-                continue
-            longer, single = self._index.setdefault(tokens[0], ({}, []))
-            if len(tokens) == 1:
-                single.append((original, layer, value))
-                continue
-            entries = longer.setdefault(tokens[1], [])
-            entries.append((tokens, original, layer, value))
-            entries.sort(key=lambda entry: -len(entry[0]))
+            if tokens:
+                self._phrases.setdefault(tokens, []).append((len(tokens), original, layer, value))
+                self._automaton = None
 
     def __len__(self) -> int:
-        return sum(
-            len(single) + sum(len(e) for e in longer.values())
-            for longer, single in self._index.values()
-        )
+        return sum(len(entries) for entries in self._phrases.values())
+
+    def _compiled(self) -> Any:
+        if self._automaton is None:
+            automaton = ahocorasick.Automaton()
+            for tokens, entries in self._phrases.items():
+                automaton.add_word(f" {' '.join(tokens)} ", (len(tokens) - 1, tuple(entries)))
+            automaton.make_automaton()
+            self._automaton = automaton
+        return self._automaton
 
     def scan(self, tokens: list[str], lowers: list[str]) -> list[Match]:
         """Every layer's non-overlapping longest matches, in text order."""
-        index = self._index
+        text = f" {' '.join(lowers)} "
+        count = text.count
+        found = []
+        append_found = found.append
+        last, before = 0, -1
+        # phrases come out by where they end (on the space after their last token):
+        # that token's index is the number of spaces before it, less one
+        for end, (back, entries) in self._compiled().iter(text):
+            before += count(" ", last, end)
+            last = end
+            # by first token, then longer phrases first
+            append_found((before - back, -back, entries))
+        found.sort()
         out: list[Match] = []
         append = out.append
         busy: dict[str, int] = {}
-        n = len(lowers)
-        for i, word in enumerate(lowers):
-            slot = index.get(word)
-            if slot is None:
-                continue
-            longer, single = slot
-            if longer and i + 1 < n:
-                for phrase, original, layer, value in longer.get(lowers[i + 1], ()):
-                    size = len(phrase)
-                    if size > 2 and tuple(lowers[i : i + size]) != phrase:
-                        continue
-                    if busy.get(layer, 0) > i:
-                        continue
-                    if original is not None and not _same_case(tokens[i : i + size], original):
-                        continue
-                    append(Match(layer, value, i, i + size))
-                    busy[layer] = i + size
-            for original, layer, value in single:
-                if busy.get(layer, 0) > i:
+        busy_at = busy.get
+        for i, _, entries in found:
+            for size, original, layer, value in entries:
+                if busy_at(layer, 0) > i:
                     continue
-                if original is not None and not _same_case(tokens[i : i + 1], original):
-                    continue
-                append(Match(layer, value, i, i + 1))
-                busy[layer] = i + 1
+                end = i + size
+                if (
+                    original is not None
+                    and tokens[i:end] != original
+                    and not all(w.isupper() for w in tokens[i:end] if w.isalpha())
+                ):
+                    continue  # a cased phrase written otherwise, and not in an all-capitals text
+                append(_new_match(Match, (layer, value, i, end)))
+                busy[layer] = end
         return out
-
-
-def _same_case(window: list[str], original: tuple[str, ...]) -> bool:
-    return tuple(window) == original or all(w.isupper() for w in window if w.isalpha())
 
 
 def is_title_case(tokens: Iterable[str]) -> bool:
