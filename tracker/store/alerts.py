@@ -33,25 +33,16 @@ from tracker.alerts import (
     qualifies,
     update_key,
 )
-from tracker.store.schema import (
-    Alert,
-    Entity,
-    Event,
-    EventParticipant,
-    Item,
-    Source,
+from tracker.store.tables import (
+    alerts_t,
+    entities_t,
+    event_amounts_t,
+    event_labels_t,
+    events_t,
+    items_t,
+    sources_t,
 )
-from tracker.store.schema import EventAmount as EventAmountRow
-from tracker.store.schema import EventLabel as EventLabelRow
-
-alerts_t: Table = Alert.__table__  # type: ignore[assignment]
-events_t: Table = Event.__table__  # type: ignore[assignment]
-event_labels_t: Table = EventLabelRow.__table__  # type: ignore[assignment]
-participants_t: Table = EventParticipant.__table__  # type: ignore[assignment]
-event_amounts_t: Table = EventAmountRow.__table__  # type: ignore[assignment]
-entities_t: Table = Entity.__table__  # type: ignore[assignment]
-items_t: Table = Item.__table__  # type: ignore[assignment]
-sources_t: Table = Source.__table__  # type: ignore[assignment]
+from tracker.store.tables import event_participants_t as participants_t
 
 _CHUNK = 500
 

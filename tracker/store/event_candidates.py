@@ -22,17 +22,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from tracker import cluster
 from tracker.store.event_features import NewItem, chunks
-from tracker.store.schema import Event, EventParticipant, UTCDateTime
-from tracker.store.schema import Item as ItemRow
-
-events_t: Table = Event.__table__  # type: ignore[assignment]
-event_participants_t: Table = EventParticipant.__table__  # type: ignore[assignment]
-items_t: Table = ItemRow.__table__  # type: ignore[assignment]
+from tracker.store.schema import UTCDateTime
+from tracker.store.tables import event_participants_t, events_t, items_t
 
 PER_PARTY = 4
 """Events looked at per party and side of the item's date. The right event

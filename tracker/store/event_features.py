@@ -12,27 +12,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from tracker import cluster
-from tracker.store.schema import (
-    Amount,
-    Entity,
-    Event,
-    EventAmount,
-    ItemEntity,
-    ItemLabel,
+from tracker.store.tables import (
+    amounts_t,
+    entities_t,
+    event_amounts_t,
+    events_t,
+    item_entities_t,
+    items_t,
+    labels_t,
 )
-from tracker.store.schema import Item as ItemRow
-
-events_t: Table = Event.__table__  # type: ignore[assignment]
-event_amounts_t: Table = EventAmount.__table__  # type: ignore[assignment]
-items_t: Table = ItemRow.__table__  # type: ignore[assignment]
-labels_t: Table = ItemLabel.__table__  # type: ignore[assignment]
-entities_t: Table = Entity.__table__  # type: ignore[assignment]
-item_entities_t: Table = ItemEntity.__table__  # type: ignore[assignment]
-amounts_t: Table = Amount.__table__  # type: ignore[assignment]
 
 CHUNK = 500
 """Ids per IN list: well under SQLite's and PostgreSQL's parameter limits."""

@@ -7,26 +7,18 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
 
-from tracker.store.schema import (
-    Entity,
-    Event,
-    EventAmount,
-    EventLabel,
-    EventParticipant,
-    Source,
+from tracker.store.tables import (
+    entities_t,
+    event_amounts_t,
+    event_labels_t,
+    event_participants_t,
+    events_t,
+    items_t,
+    sources_t,
 )
-from tracker.store.schema import Item as ItemRow
-
-events_t: Table = Event.__table__  # type: ignore[assignment]
-event_labels_t: Table = EventLabel.__table__  # type: ignore[assignment]
-event_participants_t: Table = EventParticipant.__table__  # type: ignore[assignment]
-event_amounts_t: Table = EventAmount.__table__  # type: ignore[assignment]
-items_t: Table = ItemRow.__table__  # type: ignore[assignment]
-entities_t: Table = Entity.__table__  # type: ignore[assignment]
-sources_t: Table = Source.__table__  # type: ignore[assignment]
 
 
 def list_events(

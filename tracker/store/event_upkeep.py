@@ -18,29 +18,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from tracker import cluster
 from tracker.store.event_features import chunks, item_entities
-from tracker.store.schema import (
-    Amount,
-    Event,
-    EventAmount,
-    EventLabel,
-    EventParticipant,
-    ItemLabel,
+from tracker.store.tables import (
+    amounts_t,
+    event_amounts_t,
+    event_labels_t,
+    event_participants_t,
+    events_t,
+    items_t,
+    labels_t,
 )
-from tracker.store.schema import Item as ItemRow
 from tracker.store.trend_upkeep import Tally
-
-events_t: Table = Event.__table__  # type: ignore[assignment]
-event_labels_t: Table = EventLabel.__table__  # type: ignore[assignment]
-event_participants_t: Table = EventParticipant.__table__  # type: ignore[assignment]
-event_amounts_t: Table = EventAmount.__table__  # type: ignore[assignment]
-items_t: Table = ItemRow.__table__  # type: ignore[assignment]
-labels_t: Table = ItemLabel.__table__  # type: ignore[assignment]
-amounts_t: Table = Amount.__table__  # type: ignore[assignment]
 
 Participant = tuple[int, str, str, str]  # entity id, kind, name, role
 Labels = dict[str, tuple[float, str, int]]  # category: (best score, evidence, item id)

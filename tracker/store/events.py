@@ -25,22 +25,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
 from tracker import cluster
 from tracker.store import event_candidates, event_features, event_upkeep, trend_upkeep
 from tracker.store.event_features import NewItem
 from tracker.store.event_list import list_events
-from tracker.store.schema import Event
-from tracker.store.schema import Item as ItemRow
+from tracker.store.tables import events_t, items_t
 
 __all__ = ["EventChange", "assign_events", "list_events", "refresh_events"]
 
 log = logging.getLogger(__name__)
 
-events_t: Table = Event.__table__  # type: ignore[assignment]
-items_t: Table = ItemRow.__table__  # type: ignore[assignment]
 
 MAX_CANDIDATES = 100
 """At most this many candidate events are compared with a new item: a bound on

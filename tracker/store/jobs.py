@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from tracker.models import JobRun
-from tracker.store.schema import JobRun as JobRunRow
-
-jobs_t: Table = JobRunRow.__table__  # type: ignore[assignment]
+from tracker.store.tables import jobs_t
 
 
 def record_job_run(conn: Connection, run: JobRun) -> None:

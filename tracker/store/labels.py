@@ -15,13 +15,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from tracker.models import Analysis
-from tracker.store.queries import (
-    _store_analyses,
-    amounts_t,
-    item_entities_t,
-    items_t,
-    labels_t,
-)
+from tracker.store.queries import store_analyses
+from tracker.store.tables import amounts_t, item_entities_t, items_t, labels_t
 
 
 def items_after(
@@ -71,5 +66,5 @@ def replace_analyses(
         return
     for table in (labels_t, item_entities_t, amounts_t):
         conn.execute(delete(table).where(table.c.item_id.in_(ids)))
-    _store_analyses(conn, analyses)
+    store_analyses(conn, analyses)
     conn.execute(update(items_t).where(items_t.c.id.in_(ids)).values(rules_version=rules_version))

@@ -17,16 +17,14 @@ from sqlalchemy.sql.dml import Insert
 
 from tracker.models import Analysis, Item
 from tracker.store import sightings
-from tracker.store.schema import Amount, Entity, ItemEntity, ItemLabel, Source
-from tracker.store.schema import Item as ItemRow
-
-items_t: Table = ItemRow.__table__  # type: ignore[assignment]
-labels_t: Table = ItemLabel.__table__  # type: ignore[assignment]
-entities_t: Table = Entity.__table__  # type: ignore[assignment]
-item_entities_t: Table = ItemEntity.__table__  # type: ignore[assignment]
-amounts_t: Table = Amount.__table__  # type: ignore[assignment]
-sources_t: Table = Source.__table__  # type: ignore[assignment]
-
+from tracker.store.tables import (
+    amounts_t,
+    entities_t,
+    item_entities_t,
+    items_t,
+    labels_t,
+    sources_t,
+)
 
 # Any constant: the advisory lock that orders concurrent store_items calls.
 _STORE_LOCK = 0x7472_6163  # "trac"
@@ -128,7 +126,7 @@ def store_items(
         ):
             revised.append((match.item_id, analysis))
         seen.append((match.item_id, item))
-    _store_analyses(conn, revised)
+    store_analyses(conn, revised)
     rows = [
         {
             "source_id": source_id,
@@ -153,7 +151,7 @@ def store_items(
     analyses = [
         (ids[item.content_hash], analysis) for item, analysis in todo if item.content_hash in ids
     ]
-    _store_analyses(conn, analyses)
+    store_analyses(conn, analyses)
     raced = [item for item, _ in todo if item.content_hash not in ids]
     if raced:  # stored meanwhile by another process: seen, not new
         rows = conn.execute(
@@ -168,7 +166,7 @@ def store_items(
     return [item_id for item_id, _ in analyses], len(batch) - len(analyses)
 
 
-def _store_analyses(conn: Connection, analyses: Sequence[tuple[int, Analysis]]) -> None:
+def store_analyses(conn: Connection, analyses: Sequence[tuple[int, Analysis]]) -> None:
     labels = [
         {
             "item_id": item_id,

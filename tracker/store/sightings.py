@@ -25,12 +25,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from tracker.models import Item
-from tracker.store.schema import Amount, ItemEntity, ItemLabel, ItemRevision, ItemSighting
-from tracker.store.schema import Item as ItemRow
+from tracker.store.schema import Amount, ItemEntity, ItemLabel
+from tracker.store.tables import items_t, revisions_t, sightings_t
 
-items_t: Table = ItemRow.__table__  # type: ignore[assignment]
-sightings_t: Table = ItemSighting.__table__  # type: ignore[assignment]
-revisions_t: Table = ItemRevision.__table__  # type: ignore[assignment]
 _ANALYSIS_TABLES: tuple[Table, ...] = (
     ItemLabel.__table__,  # type: ignore[assignment]
     ItemEntity.__table__,  # type: ignore[assignment]

@@ -19,9 +19,7 @@ from sqlalchemy.engine import Connection
 
 from tracker.errors import TrackerError
 from tracker.politeness import CheckResult
-from tracker.store.schema import Source
-
-sources_t: Table = Source.__table__  # type: ignore[assignment]
+from tracker.store.tables import sources_t
 
 
 @dataclass(frozen=True, slots=True)

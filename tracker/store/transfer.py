@@ -27,7 +27,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
@@ -39,21 +39,19 @@ from tracker.store import events as events_store
 from tracker.store import queries
 from tracker.store.db import head_revision
 from tracker.store.retry import in_transaction
-from tracker.store.schema import Amount as AmountRow
-from tracker.store.schema import Entity as EntityRow
-from tracker.store.schema import Item as ItemRow
-from tracker.store.schema import ItemEntity, ItemLabel, ItemSighting, Source
+from tracker.store.tables import (
+    amounts_t,
+    entities_t,
+    item_entities_t,
+    items_t,
+    labels_t,
+    sightings_t,
+    sources_t,
+)
 
 FORMAT = "tracker-export"
 VERSION = 1
 
-items_t: Table = ItemRow.__table__  # type: ignore[assignment]
-labels_t: Table = ItemLabel.__table__  # type: ignore[assignment]
-entities_t: Table = EntityRow.__table__  # type: ignore[assignment]
-item_entities_t: Table = ItemEntity.__table__  # type: ignore[assignment]
-amounts_t: Table = AmountRow.__table__  # type: ignore[assignment]
-sightings_t: Table = ItemSighting.__table__  # type: ignore[assignment]
-sources_t: Table = Source.__table__  # type: ignore[assignment]
 
 _SOURCE_FIELDS = ("kind", "name", "location", "interval_seconds", "enabled", "full_text", "alerts")
 _ITEM_FIELDS = (

@@ -27,31 +27,22 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.store.event_features import chunks
-from tracker.store.schema import (
-    Entity,
-    EntityTrendCount,
-    Event,
-    EventLabel,
-    EventParticipant,
-    ItemEntity,
-    ItemLabel,
-    TrendCount,
+from tracker.store.tables import (
+    counts_t,
+    entities_t,
+    entity_counts_t,
+    event_labels_t,
+    event_participants_t,
+    events_t,
+    item_entities_t,
+    items_t,
+    labels_t,
 )
-from tracker.store.schema import Item as ItemRow
 
 BANDS = 20
 """Score bands of the summaries: a score is floored to a twentieth (0..20), so
 a threshold on that grid is exact; trend queries round others to it."""
 
-items_t: Table = ItemRow.__table__  # type: ignore[assignment]
-labels_t: Table = ItemLabel.__table__  # type: ignore[assignment]
-entities_t: Table = Entity.__table__  # type: ignore[assignment]
-item_entities_t: Table = ItemEntity.__table__  # type: ignore[assignment]
-events_t: Table = Event.__table__  # type: ignore[assignment]
-event_labels_t: Table = EventLabel.__table__  # type: ignore[assignment]
-event_participants_t: Table = EventParticipant.__table__  # type: ignore[assignment]
-counts_t: Table = TrendCount.__table__  # type: ignore[assignment]
-entity_counts_t: Table = EntityTrendCount.__table__  # type: ignore[assignment]
 
 CountKey = tuple[str, date, str, str, int]  # unit, day, category, jurisdiction, band
 EntityKey = tuple[str, int, date, str, int]  # unit, entity id, day, category, band

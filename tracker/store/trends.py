@@ -17,35 +17,25 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.models import CATEGORIES
-from tracker.store.schema import (
-    Entity,
-    EntityTrendCount,
-    Event,
-    EventLabel,
-    EventParticipant,
-    ItemEntity,
-    ItemLabel,
-    TrendCount,
+from tracker.store.tables import (
+    counts_t,
+    entities_t,
+    entity_counts_t,
+    event_labels_t,
+    event_participants_t,
+    events_t,
+    item_entities_t,
+    items_t,
+    labels_t,
 )
-from tracker.store.schema import Item as ItemRow
 from tracker.store.trend_upkeep import BANDS, as_date, day_expression
 
 PERIODS = ("week", "month", "quarter")
-
-items_t: Table = ItemRow.__table__  # type: ignore[assignment]
-labels_t: Table = ItemLabel.__table__  # type: ignore[assignment]
-entities_t: Table = Entity.__table__  # type: ignore[assignment]
-item_entities_t: Table = ItemEntity.__table__  # type: ignore[assignment]
-events_t: Table = Event.__table__  # type: ignore[assignment]
-event_labels_t: Table = EventLabel.__table__  # type: ignore[assignment]
-event_participants_t: Table = EventParticipant.__table__  # type: ignore[assignment]
-counts_t: Table = TrendCount.__table__  # type: ignore[assignment]
-entity_counts_t: Table = EntityTrendCount.__table__  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------- periods (pure)
