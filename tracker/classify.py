@@ -299,11 +299,12 @@ def _inside_name(m: Match, s: Sentence, tokens: list[str]) -> bool:
 
 def _governed(m: Match, s: Sentence, layer: str, reach: int) -> bool:
     """A cue of ``layer`` within ``reach`` tokens before the action (and not neutralised)."""
-    return any(
+    cues = s.by_layer.get(layer)
+    return cues is not None and any(
         c.value
         and (c.start < m.start or (c.start == m.start and c.end > m.end))  # "backed by"
         and m.start - c.end <= reach
-        for c in s.of_layer(layer)
+        for c in cues
     )
 
 
@@ -349,8 +350,8 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     w, scope = rules.weights, rules.scope
     factor = 1.0
     if (
-        _governed(m, s, "hedge", scope["before"])
-        or s.has("hedge_anywhere")
+        s.has("hedge_anywhere")
+        or _governed(m, s, "hedge", scope["before"])
         or _hedged_subject(m, s)
         or (category == "model_release" and _governed(m, s, "cue:plan", scope["plan"]))
         or (category != "regulatory_action" and _requested(m, s, rules))
@@ -359,8 +360,8 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     if _governed(m, s, "negation", scope["negation"]):
         factor *= w["negation"]
     if (
-        _governed(m, s, "background", scope["before"])
-        or s.has("background_anywhere")
+        s.has("background_anywhere")
+        or _governed(m, s, "background", scope["before"])
         or _year_before(m, s, tokens)
         or _since_year(s, tokens)
     ):

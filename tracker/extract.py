@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.models import Entity
@@ -109,6 +110,10 @@ class Mention(NamedTuple):
     regulator_kind: str | None = None
 
 
+_new_mention = tuple.__new__  # Mention(...) without the Python-level __new__: made by the dozen
+_by_position = attrgetter("position")
+
+
 def _is_name_word(word: str) -> bool:
     if not word[:1].isupper() or word in _NOT_NAMES:
         return False
@@ -132,21 +137,11 @@ def find_mentions(
     taken: set[int] = set()
     for m in matches:
         if m.layer == "entity":
-            e = m.value
-            text = " ".join(tokens[m.start : m.end])
-            out.append(
-                Mention(
-                    e.kind,
-                    e.name,
-                    text,
-                    m.start,
-                    m.end,
-                    e.jurisdiction,
-                    e.developer,
-                    e.regulator_kind,
-                )
-            )
-            taken.update(range(m.start, m.end))
+            e, first, last = m.value, m.start, m.end
+            text = tokens[first] if last - first == 1 else " ".join(tokens[first:last])
+            fields = (e.kind, e.name, text, first, last, e.jurisdiction, e.developer)
+            out.append(_new_mention(Mention, (*fields, e.regulator_kind)))
+            taken.update(range(first, last))
     for m in matches:
         if m.layer == "cue:org_before":
             found = _run_after(tokens, m.end, end, taken)
@@ -171,7 +166,7 @@ def find_mentions(
     for found in _described_names(tokens, start, end, matches, taken):
         out.append(_org(tokens, *found))
         taken.update(range(*found))
-    out.sort(key=lambda mention: mention.position)
+    out.sort(key=_by_position)
     return out
 
 

@@ -20,6 +20,9 @@ import ahocorasick
 # a word ("GPT-4o", "U.S", "d'euros"), a possessive "'s" on its own, a comma
 # (clause boundary: ", which", ", backed by") or a sentence separator (newline)
 _TOKEN = re.compile(r"[^\W_]+(?:[-.&][^\W_]+|['’](?![sS]\b)[^\W_]+)*|['’][sS]\b|,|\n", re.UNICODE)
+# _TOKEN for a text written with straight apostrophes only; possessive, as
+# nothing after a run ever needs part of it back
+_STRAIGHT_TOKEN = re.compile(r"[^\W_]++(?:[-.&][^\W_]+|'(?![sS]\b)[^\W_]+)*+|'[sS]\b|,|\n")
 _ABBREVIATIONS = frozenset(
     [
         "jan",
@@ -91,8 +94,9 @@ def tokenize(text: str) -> list[Token]:
 
 def words(text: str) -> list[str]:
     """The tokens of ``text`` as strings, fast; a newline is a token of its own."""
-    # the expression treats both apostrophes alike: replacing first gives the same tokens
-    return _TOKEN.findall(text.replace("’", "'") if "’" in text else text)
+    # _TOKEN treats both apostrophes alike: with one of them replaced by the other
+    # first, the same tokens come from _STRAIGHT_TOKEN, which is faster
+    return _STRAIGHT_TOKEN.findall(text.replace("’", "'") if "’" in text else text)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -108,7 +112,8 @@ def split_sentences(text: str) -> list[str]:
         start = 0
         for match in _SENTENCE_END.finditer(line):
             head = line[start : match.start()].rstrip(".!?…\"'”’)]")
-            last_word = head.rsplit(None, 1)[-1].lower() if head.split() else ""
+            last = head.rsplit(None, 1)
+            last_word = last[-1].lower() if last else ""
             if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
                 continue
             sentences.append(line[start : match.start()].strip())

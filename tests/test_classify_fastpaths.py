@@ -1,0 +1,143 @@
+"""The fast paths of the text primitives give what their plain definitions give:
+the automaton scan what a token-by-token longest-match scan gives, ``words``
+what the tokenizer gives, the amount finder what a search from each number gives.
+Each plain definition is written out here, as the specification."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conftest import DATA
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.amounts import _AMOUNT, _DIGITS, _candidates
+from tracker.ruleset import load_ruleset
+from tracker.text import _TOKEN, SEPARATOR, Lexicon, Match, split_sentences, words
+
+
+def plain_scan(lexicon: Lexicon, tokens: list[str], lowers: list[str]) -> list[Match]:
+    """At every token, in order: the phrases starting there, longer ones first and
+    otherwise in the order they were added; one match per layer at a time."""
+    by_first: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+    for phrase, entries in lexicon._phrases.items():
+        by_first.setdefault(phrase[0], []).extend((phrase, entry) for entry in entries)
+    out: list[Match] = []
+    busy: dict[str, int] = {}
+    for i, word in enumerate(lowers):
+        here = [
+            (phrase, entry)
+            for phrase, entry in by_first.get(word, [])
+            if tuple(lowers[i : i + len(phrase)]) == phrase
+        ]
+        here.sort(key=lambda found: -len(found[0]))
+        for _, (size, original, layer, value) in here:
+            window = tokens[i : i + size]
+            if busy.get(layer, 0) > i:
+                continue
+            capitals = all(w.isupper() for w in window if w.isalpha())
+            if original is not None and window != original and not capitals:
+                continue
+            out.append(Match(layer, value, i, i + size))
+            busy[layer] = i + size
+    return out
+
+
+def small_lexicon() -> Lexicon:
+    lex = Lexicon()
+    for phrase, layer, cased in [
+        ("invest~", "action", False),
+        ("strategic partnership", "action", False),
+        ("partnership", "action", False),
+        ("partnership", "target", False),
+        ("in talks", "hedge", False),
+        ("talks", "target", False),
+        ("Apple", "entity", True),
+        ("Mistral AI", "entity", True),
+        ("Mistral", "entity", True),
+        ("AI", "cue", False),
+        ("the two companies", "pair", False),
+        ("two companies", "pair", False),
+    ]:
+        lex.add(phrase, layer, phrase, cased=cased)
+    return lex
+
+
+WORD = st.sampled_from(
+    [
+        "invest", "invests", "strategic", "partnership", "in", "talks", "Apple", "apple",
+        "APPLE", "Mistral", "MISTRAL", "AI", "ai", "the", "two", "companies", ",", "\n", "x",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens=st.lists(WORD, max_size=30))
+def test_automaton_scan_is_the_longest_match_scan(tokens: list[str]) -> None:
+    lex = small_lexicon()
+    lowers = [t.lower() for t in tokens]
+    assert lex.scan(tokens, lowers) == plain_scan(lex, tokens, lowers)
+
+
+def test_automaton_scan_with_the_rules_on_dev_texts() -> None:
+    lexicon = load_ruleset().lexicon
+    rows = (DATA / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    for line in rows[:40]:
+        row = json.loads(line)
+        text = SEPARATOR.join(split_sentences(row["title"]) + split_sentences(row["text"]))
+        tokens = words(text)
+        lowers = [t.lower() for t in tokens]
+        assert lexicon.scan(tokens, lowers) == plain_scan(lexicon, tokens, lowers), row["id"]
+
+
+def test_a_lexicon_added_to_after_a_scan_finds_the_new_phrase() -> None:
+    lex = small_lexicon()
+    assert not any(m.layer == "late" for m in lex.scan(["late", "news"], ["late", "news"]))
+    lex.add("late news", "late")
+    assert lex.scan(["late", "news"], ["late", "news"])[0] == Match("late", True, 0, 2)
+
+
+TEXT_PIECE = st.sampled_from(
+    [
+        "Meta", "’s", "'s", "'S", "’t", "don’t", "O’Neil", "GPT-4o", "U.S.", "AT&T", "snake_case",
+        "_", "é", "İ", "ß", ",", ".", "\n", " ", "-", "&", "’", "'", "s", "2,5", "x",
+    ]
+)  # fmt: skip
+TEXT = st.one_of(st.text(max_size=200), st.lists(TEXT_PIECE, max_size=40).map("".join))
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=TEXT)
+def test_words_are_the_tokenizer_words(text: str) -> None:
+    assert words(text) == [w.replace("’", "'") for w in _TOKEN.findall(text)]
+
+
+def searched_amounts(text: str) -> list[tuple[int, int]]:
+    """The amounts spanning each run of digits, searched for from 6 characters before it."""
+    out: list[tuple[int, int]] = []
+    end = 0
+    for digits in _DIGITS.finditer(text):
+        if digits.start() < end:
+            continue
+        match = _AMOUNT.search(text, max(end, digits.start() - 6), digits.end() + 40)
+        if match is not None and match.start() <= digits.start() < match.end():
+            out.append(match.span())
+            end = match.end()
+    return out
+
+
+MONEY_PIECE = st.sampled_from(
+    [
+        "$", "US$", "€", "£", "USD", "usd", "EUR ", "1", "15", "1.5", "1,500", "2024", " ",
+        "-", "–", " to ", "million", "bn", "m", "billion euros", " dollars", "(", ")",
+        "raised ", "valued at ", "per share", "de dollars", "Mrd.", "won", "in ",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(MONEY_PIECE, max_size=25))
+def test_amounts_tried_at_their_starts_are_the_amounts_searched_for(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert [m.span() for m in _candidates(text, None)] == searched_amounts(text)
