@@ -6,14 +6,23 @@ Each plain definition is written out here, as the specification."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.amounts import _AMOUNT, _DIGITS, _candidates
-from tracker.ruleset import load_ruleset
+from tracker.amounts import (
+    _AMOUNT,
+    _CONTEXT_KINDS,
+    _DIGITS,
+    _PRICE_AFTER,
+    CURRENCY_WORDS,
+    _candidates,
+    _kind,
+)
+from tracker.ruleset import CURRENCY_LAYER, load_ruleset
 from tracker.text import _TOKEN, SEPARATOR, Lexicon, Match, split_sentences, words
 
 
@@ -141,3 +150,48 @@ MONEY_PIECE = st.sampled_from(
 def test_amounts_tried_at_their_starts_are_the_amounts_searched_for(pieces: list[str]) -> None:
     text = "".join(pieces)
     assert [m.span() for m in _candidates(text, None)] == searched_amounts(text)
+
+
+def plain_kind(text: str, start: int, end: int) -> str:
+    """The nearest cue word on either side of text[start:end], capitals ignored."""
+    if _PRICE_AFTER.match(text, end):
+        return "price"
+    after = re.sub(r"^\s*[(\[][^)\]]*[)\]]", "", text[end:])[:30]
+    window = text[:start][-80:]
+    best, distance = "other", 10**6
+    for kind, pattern in _CONTEXT_KINDS:
+        for match in pattern.finditer(window):
+            if len(window) - match.end() < distance:
+                best, distance = kind, len(window) - match.end()
+        match = pattern.search(after)
+        if match and match.start() < distance:
+            best, distance = kind, match.start()
+    return best
+
+
+CONTEXT_PIECE = st.sampled_from(
+    [
+        "Fined ", "FINES ", "penalty", "Settled", "valued at ", "WORTH ", "raised ", "Series A",
+        "Invested ", "a stake", "backing", "Bought ", "(about ", ")", " ", "per ", "a share",
+        "ſtake", "İnvest", "€", "$15m", "the ", "round", "x",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(before=st.lists(CONTEXT_PIECE, max_size=12), after=st.lists(CONTEXT_PIECE, max_size=8))
+def test_amount_kinds_read_ascii_text_lower_cased_as_any_text(
+    before: list[str], after: list[str]
+) -> None:
+    head, tail = "".join(before), "".join(after)
+    text = f"{head}$15 million{tail}"
+    start, end = len(head), len(head) + len("$15 million")
+    assert _kind(text, start, end) == plain_kind(text, start, end)
+
+
+def test_every_currency_word_is_one_token_so_the_lexicon_finds_each() -> None:
+    for word in CURRENCY_WORDS:
+        assert words(word) == [word], word
+    tokens = ["Paid", "in", "EUROS", "and", "won", "x"]
+    found = load_ruleset().lexicon.scan(tokens, [t.lower() for t in tokens])
+    assert [m.start for m in found if m.layer == CURRENCY_LAYER] == [2, 4]

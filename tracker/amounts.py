@@ -129,6 +129,8 @@ _CONTEXT_KINDS = (
     ("round", re.compile(r"round|rais(?:e|ed|es|ing)|funding|series|seed", re.I)),
     ("investment", re.compile(r"invest|stake|back(?:ed|ing)|pledg|acqui|buy|bought|commit", re.I)),
 )
+# the same, for a lower-cased ASCII text (where they find the same words, faster)
+_LOWER_KINDS = tuple((kind, re.compile(pattern.pattern)) for kind, pattern in _CONTEXT_KINDS)
 _PRICE_AFTER = re.compile(
     r"\s*(?:[(\[][^)\]]*[)\]]\s*)?(?:per\b|a\s(?:share|month|year|user|seat)\b|/|-a-)", re.I
 )
@@ -177,8 +179,11 @@ def _kind(text: str, start: int, end: int) -> str:
     bracket = _BRACKET.match(text, end)
     after = text[bracket.end() if bracket else end :][:30]
     window = text[max(0, start - 80) : start]
+    kinds = _CONTEXT_KINDS
+    if window.isascii() and after.isascii():
+        window, after, kinds = window.lower(), after.lower(), _LOWER_KINDS
     best, distance = "other", 10**6
-    for kind, pattern in _CONTEXT_KINDS:
+    for kind, pattern in kinds:
         for match in pattern.finditer(window):
             if len(window) - match.end() < distance:
                 best, distance = kind, len(window) - match.end()

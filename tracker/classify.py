@@ -24,9 +24,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, count, repeat
 
-from tracker.amounts import CURRENCY_CHARS, CURRENCY_WORDS, find_amounts
+from tracker.amounts import CURRENCY_CHARS, find_amounts
 from tracker.extract import Mention, assign_roles, find_mentions
 from tracker.models import CATEGORIES, Amount, Analysis, Label
+from tracker.ruleset import CURRENCY_LAYER as _CURRENCY
 from tracker.ruleset import Ruleset
 from tracker.text import SEPARATOR, Match, is_title_case, split_sentences, words
 
@@ -176,9 +177,11 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
         sentences.append(Sentence(text, is_title, begin, stop, tokens))
         begin = stop + 1
     dateline = _dateline(parts, sentences, tokens)
-    about_ai = _route(rules.lexicon.scan(tokens, lowers), sentences, bounds, dateline, tokens)
+    about_ai, money = _route(
+        rules.lexicon.scan(tokens, lowers), sentences, bounds, dateline, tokens
+    )
     offsets = list(accumulate((len(text) + 1 for _, text in parts[:-1]), initial=0))
-    spans = _money_spans(joined, offsets, sentences, lowers)
+    spans = _money_spans(joined, offsets, len(sentences), money)
     for char, amount in find_amounts(joined, spans) if spans else ():
         sentences[bisect_right(offsets, char) - 1].amounts.append(amount)
     camel = list(compress(count(), map(str.endswith, tokens, repeat("AI"))))
@@ -205,15 +208,14 @@ _CURRENCY_CHAR = re.compile(f"[{re.escape(CURRENCY_CHARS)}]")
 
 
 def _money_spans(
-    joined: str, offsets: list[int], sentences: list[Sentence], lowers: list[str]
+    joined: str, offsets: list[int], count: int, worded: set[int]
 ) -> list[tuple[int, int]]:
     """Character spans of the sentences that may hold an amount: those naming a
-    currency, and their neighbours (an amount may straddle a line break)."""
+    currency by a sign or by a word (``worded``, by index), and their neighbours
+    (an amount may straddle a line break)."""
     named = {bisect_right(offsets, m.start()) - 1 for m in _CURRENCY_CHAR.finditer(joined)}
-    for k, s in enumerate(sentences):
-        if k not in named and not CURRENCY_WORDS.isdisjoint(lowers[s.start : s.end]):
-            named.add(k)
-    near = sorted({k + d for k in named for d in (-1, 0, 1) if 0 <= k + d < len(sentences)})
+    named |= worded
+    near = sorted({k + d for k in named for d in (-1, 0, 1) if 0 <= k + d < count})
     ends = [*offsets[1:], len(joined) + 1]
     return [(offsets[k], ends[k]) for k in near]
 
@@ -224,18 +226,17 @@ def _route(
     bounds: list[int],
     dateline: tuple[int, int],
     tokens: list[str],
-) -> bool:
+) -> tuple[bool, set[int]]:
     """Give each sentence its matches, in text order, also indexed by layer; say
     whether the article speaks of AI ("AI-powered", "a new AI app", "generative":
-    not the AI of a name such as "Mistral AI")."""
-    about_ai = False
+    not the AI of a name such as "Mistral AI"), and which sentences name a
+    currency by a word ("euros", "USD")."""
+    about_ai, money = False, set()
     k, limit = 0, bounds[0] if bounds else len(tokens)
     s = sentences[0]
     found, by_layer = s.matches, s.by_layer
     for m in matches:
         start = m.start
-        if dateline[0] <= start < dateline[1]:
-            continue  # "BRUSSELS - ...": where the story was filed, not who acts
         if start > limit:  # matches come in text order: walk the sentences along
             while start > limit:
                 k += 1
@@ -243,6 +244,11 @@ def _route(
             s = sentences[k]
             found, by_layer = s.matches, s.by_layer
         layer = m.layer
+        if layer == _CURRENCY:
+            money.add(k)
+            continue
+        if dateline[0] <= start < dateline[1]:
+            continue  # "BRUSSELS - ...": where the story was filed, not who acts
         if layer == "cue:law_word":
             if start == s.start or not tokens[start - 1][:1].isupper():
                 continue
@@ -255,7 +261,7 @@ def _route(
             by_layer[layer] = [m]
         else:
             same.append(m)
-    return about_ai
+    return about_ai, money
 
 
 def _separators(tokens: list[str], count: int) -> list[int]:

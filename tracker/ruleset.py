@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from tracker.amounts import CURRENCY_WORDS
 from tracker.errors import ConfigError
 from tracker.models import CATEGORIES
 from tracker.rules import DEFAULT_CLASSIFY, DEFAULT_GAZETTEER
@@ -55,6 +56,8 @@ _MODIFIERS = (
     ("background", "anywhere", "background_anywhere", True),
 )
 _SCOPES = {"before": 8, "negation": 6, "plan": 40}
+# the layer of the words that name a currency ("euros", "USD")
+CURRENCY_LAYER = "currency"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +169,8 @@ def compile_ruleset(rules: dict[str, Any], gazetteer: dict[str, Any], digest: st
     for table, key, layer, value in _MODIFIERS:
         for phrase in _phrases(rules.get(table, {}), key, table):
             lex.add(phrase, layer, value)
+    for word in sorted(CURRENCY_WORDS):  # where amounts may be: found in the same pass
+        lex.add(word, CURRENCY_LAYER)
     _add_gazetteer(lex, gazetteer)
     actor_weights = {k: float(v) for k, v in rules.get("actor_weights", {}).items()}
     weights = {k: float(v) for k, v in rules.get("weights", {}).items()}
