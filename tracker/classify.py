@@ -323,32 +323,35 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     so is a line of a timeline ("2019: Microsoft invests $1 billion")."""
     if s.start < m.start and _is_year(tokens[s.start]) and not s.is_title:
         return True
-    return any(_is_year(tokens[i]) for i in range(max(s.start, m.start - 2), m.start))
+    return any(map(_is_year, tokens[max(s.start, m.start - 2) : m.start]))
 
 
 def _hedged_subject(m: Match, s: Sentence) -> bool:
     """The action is the sentence's subject and its verb is hedged: "The
     settlement must be approved by the judge", "The probe could lead to fines"."""
-    if m.start - s.start > 2:
+    if m.start - s.start > 2 or "hedge" not in s.by_layer:
         return False
-    return any(c.value and m.end <= c.start <= m.end + 3 for c in s.of_layer("hedge"))
+    return any(c.value and m.end <= c.start <= m.end + 3 for c in s.by_layer["hedge"])
 
 
 def _since_year(s: Sentence, tokens: list[str]) -> bool:
     """ "has invested $13 billion in OpenAI since 2019": a running story, not news."""
-    return any(
+    cues = s.by_layer.get("background")
+    return cues is not None and any(
         c.end < s.end and tokens[c.start] == "since" and _is_year(tokens[c.end])
-        for c in s.of_layer("background")
+        for c in cues
     )  # fmt: skip
 
 
 def _requested(m: Match, s: Sentence, rules: Ruleset) -> bool:
     """ "urges governments to invest", "asked Google to partner": a request made,
     not the thing requested done."""
+    actions = s.by_layer.get(_REGULATORY)
+    if actions is None:
+        return False
     reach = rules.scope["before"]
     return any(
-        c.value[1] == _PETITION and c.start < m.start and m.start - c.end <= reach
-        for c in s.of_layer(_REGULATORY)
+        c.value[1] == _PETITION and c.start < m.start and m.start - c.end <= reach for c in actions
     )
 
 
