@@ -23,7 +23,7 @@ from tracker.amounts import (
     _kind,
 )
 from tracker.ruleset import CURRENCY_LAYER, load_ruleset
-from tracker.text import _TOKEN, SEPARATOR, Lexicon, Match, split_sentences, words
+from tracker.text import _SENTENCE_END, _TOKEN, SEPARATOR, Lexicon, Match, split_sentences, words
 
 
 def plain_scan(lexicon: Lexicon, tokens: list[str], lowers: list[str]) -> list[Match]:
@@ -195,3 +195,22 @@ def test_every_currency_word_is_one_token_so_the_lexicon_finds_each() -> None:
     tokens = ["Paid", "in", "EUROS", "and", "won", "x"]
     found = load_ruleset().lexicon.scan(tokens, [t.lower() for t in tokens])
     assert [m.start for m in found if m.layer == CURRENCY_LAYER] == [2, 4]
+
+
+LOOKBEHIND_END = re.compile(
+    r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?(?:[A-Z0-9€$£¥]|[a-z]{1,2}[A-Z]))"
+)
+LINE_PIECE = st.sampled_from(
+    [
+        "Inc.", "Sept.", "U.S.", "A.", "said.", "ok?!", "…", "”", ")", "]", "'", " ", "  ",
+        "The", "xAI", "eBay", "$5m", "€", "2025", "(", "“Yes", "word", ".", "\t",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(LINE_PIECE, max_size=30))
+def test_sentence_breaks_are_those_after_a_closing_mark(pieces: list[str]) -> None:
+    line = "".join(pieces)
+    expected = [m.span() for m in LOOKBEHIND_END.finditer(line)]
+    assert [m.span(1) for m in _SENTENCE_END.finditer(line)] == expected

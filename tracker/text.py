@@ -66,9 +66,9 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 # a sentence starts with a capital, a digit, a currency or a brand such as "xAI", "eBay"
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?(?:[A-Z0-9€$£¥]|[a-z]{1,2}[A-Z]))"
-)
+# (the closing mark is matched, not looked behind for: a search can then skip to it;
+# the break is group 1)
+_SENTENCE_END = re.compile(r"[.!?…]([\"'”’)\]]*\s+)(?=[\"'“‘(\[]?(?:[A-Z0-9€$£¥]|[a-z]{1,2}[A-Z]))")
 SEPARATOR = "\n"
 
 
@@ -111,12 +111,13 @@ def split_sentences(text: str) -> list[str]:
             continue
         start = 0
         for match in _SENTENCE_END.finditer(line):
-            head = line[start : match.start()].rstrip(".!?…\"'”’)]")
+            stop = match.start(1)
+            head = line[start:stop].rstrip(".!?…\"'”’)]")
             last = head.rsplit(None, 1)
             last_word = last[-1].lower() if last else ""
             if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
                 continue
-            sentences.append(line[start : match.start()].strip())
+            sentences.append(line[start:stop].strip())
             start = match.end()
         tail = line[start:].strip()
         if tail:
