@@ -142,8 +142,10 @@ def find_mentions(
             fields = (e.kind, e.name, text, first, last, e.jurisdiction, e.developer)
             out.append(_new_mention(Mention, (*fields, e.regulator_kind)))
             taken.update(range(first, last))
+    described = False  # an apposition names an organisation only with a cue: "..., the start-up"
     for m in matches:
         if m.layer == "cue:org_before":
+            described = True
             found = _run_after(tokens, m.end, end, taken)
             if found:
                 out.append(_org(tokens, *found))
@@ -163,7 +165,7 @@ def find_mentions(
         if tokens[i].endswith("AI") and i not in taken and _CAMEL_AI.match(tokens[i]):
             out.append(_org(tokens, i, i + 1))
             taken.add(i)
-    for found in _described_names(tokens, start, end, matches, taken):
+    for found in _described_names(tokens, start, end, matches, taken) if described else ():
         out.append(_org(tokens, *found))
         taken.update(range(*found))
     out.sort(key=_by_position)
@@ -189,8 +191,8 @@ def _described_names(
 
 
 def _org(tokens: list[str], first: int, end: int) -> Mention:
-    text = " ".join(tokens[first:end])
-    return Mention("organization", text, text, first, end)
+    text = tokens[first] if end - first == 1 else " ".join(tokens[first:end])
+    return _new_mention(Mention, ("organization", text, text, first, end, None, None, None))
 
 
 def _run_after(
