@@ -570,8 +570,8 @@ def _fit_regulatory(
     w = rules.actor_weights
     regulators = [n for n in s.mentions if n.kind == "regulator"]
     agencies = [n for n in regulators if n.regulator_kind != "court"]
-    generic = [c for c in s.matches if c.layer == "cue:generic_regulator"]
-    courts = [c for c in s.matches if c.layer == "cue:court"]
+    generic = s.of_layer("cue:generic_regulator")
+    courts = s.of_layer("cue:court")
     if kind == _FILING and not _authority_files(m, tokens, agencies, generic):
         return 0.0  # a private lawsuit filed in a court, a complaint lodged with a regulator
     if kind == _PETITION:
@@ -751,7 +751,7 @@ def is_regulatory_step(s: Sentence) -> bool:
 def _agreement_to_invest(m: Match, s: Sentence) -> bool:
     """ "signed a definitive agreement to acquire Windsurf", "a deal to buy":
     the agreement is the acquisition, not a partnership."""
-    return any(c.layer == "action:investment" and m.end <= c.start <= m.end + 4 for c in s.matches)
+    return any(m.end <= c.start <= m.end + 4 for c in s.of_layer("action:investment"))
 
 
 def _investment_headline(sentences: list[Sentence]) -> bool:
