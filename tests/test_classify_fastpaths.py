@@ -113,7 +113,11 @@ TEXT_PIECE = st.sampled_from(
         "_", "é", "İ", "ß", ",", ".", "\n", " ", "-", "&", "’", "'", "s", "2,5", "x",
     ]
 )  # fmt: skip
-TEXT = st.one_of(st.text(max_size=200), st.lists(TEXT_PIECE, max_size=40).map("".join))
+TEXT = st.one_of(
+    st.text(max_size=200),
+    st.text(st.characters(max_codepoint=127), max_size=200),
+    st.lists(TEXT_PIECE, max_size=40).map("".join),
+)
 
 
 @settings(max_examples=400, deadline=None)

@@ -23,6 +23,8 @@ _TOKEN = re.compile(r"[^\W_]+(?:[-.&][^\W_]+|['’](?![sS]\b)[^\W_]+)*|['’][sS
 # _TOKEN for a text written with straight apostrophes only; possessive, as
 # nothing after a run ever needs part of it back
 _STRAIGHT_TOKEN = re.compile(r"[^\W_]++(?:[-.&][^\W_]+|'(?![sS]\b)[^\W_]+)*+|'[sS]\b|,|\n")
+# _STRAIGHT_TOKEN for an ASCII text, where a letter or digit is [A-Za-z0-9]: faster still
+_ASCII_TOKEN = re.compile(_STRAIGHT_TOKEN.pattern.replace("[^\\W_]", "[A-Za-z0-9]"))
 _ABBREVIATIONS = frozenset(
     [
         "jan",
@@ -96,7 +98,9 @@ def words(text: str) -> list[str]:
     """The tokens of ``text`` as strings, fast; a newline is a token of its own."""
     # _TOKEN treats both apostrophes alike: with one of them replaced by the other
     # first, the same tokens come from _STRAIGHT_TOKEN, which is faster
-    return _STRAIGHT_TOKEN.findall(text.replace("’", "'") if "’" in text else text)
+    if "’" in text:
+        text = text.replace("’", "'")
+    return (_ASCII_TOKEN if text.isascii() else _STRAIGHT_TOKEN).findall(text)
 
 
 def split_sentences(text: str) -> list[str]:
