@@ -3,9 +3,9 @@ classification and extraction. Pure functions, no I/O.
 
 Speed matters here (thousands of articles a second on one core), so a text is
 tokenized by one regular expression over the whole article, and every rules
-phrase (actions, hedges, cues, gazetteer names...) lives in one dictionary
-keyed on its first token: the article is scanned once, whatever the size of the
-vocabulary, instead of running one regular expression per phrase.
+phrase (actions, hedges, cues, gazetteer names...) is compiled into one
+Aho-Corasick automaton: the article is scanned once, in C, whatever the size of
+the vocabulary, instead of running one regular expression per phrase.
 """
 
 from __future__ import annotations
