@@ -23,6 +23,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, count, repeat
+from typing import NamedTuple
 
 from tracker.amounts import CURRENCY_CHARS, find_amounts
 from tracker.extract import Mention, assign_roles, find_mentions
@@ -812,8 +813,9 @@ def _genre_factor(sentences: list[Sentence], tokens: list[str], rules: Ruleset) 
     return 1.0
 
 
-@dataclass(frozen=True, slots=True)
-class SentenceScore:
+class SentenceScore(NamedTuple):
+    """One sentence's score for one category (a tuple: made by the dozen per article)."""
+
     category: str
     score: float
     index: int
@@ -864,8 +866,12 @@ def best_sentences(
                 score *= genre
                 scored[category].append(SentenceScore(category, score, i, from_previous))
     for ranked in scored.values():
-        ranked.sort(key=lambda x: (-x.score, x.index))
+        ranked.sort(key=_best_first)
     return scored
+
+
+def _best_first(x: SentenceScore) -> tuple[float, int]:
+    return -x.score, x.index
 
 
 def _label(

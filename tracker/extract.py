@@ -112,6 +112,8 @@ class Mention(NamedTuple):
 
 _new_mention = tuple.__new__  # Mention(...) without the Python-level __new__: made by the dozen
 _by_position = attrgetter("position")
+_KIND_NAME = attrgetter("kind", "name")
+_TEXT_JURISDICTION = attrgetter("text", "jurisdiction")
 
 
 def _is_name_word(word: str) -> bool:
@@ -264,22 +266,21 @@ def assign_roles(
     mentions: Sequence[Mention], evidence: Mapping[str, Sentence]
 ) -> tuple[Entity, ...]:
     """One entity per (kind, name, role); names with no role are 'mentioned'."""
-    first_text: dict[tuple[str, str], str] = {}
-    jurisdictions: dict[tuple[str, str], str | None] = {}
-    for m in mentions:
-        first_text.setdefault((m.kind, m.name), m.text)
-        jurisdictions.setdefault((m.kind, m.name), m.jurisdiction)
-    roles: dict[tuple[str, str], list[str]] = {key: [] for key in first_text}
+    keys = list(map(_KIND_NAME, mentions))
+    # each name's first mention text and jurisdiction: read backwards, the first is written last
+    first: dict[tuple[str, str], tuple[str, str | None]] = dict(
+        zip(reversed(keys), map(_TEXT_JURISDICTION, reversed(mentions)), strict=True)
+    )
+    roles: dict[tuple[str, str], list[str]] = {key: [] for key in dict.fromkeys(keys)}
     for category, sentence in evidence.items():
         for kind, name, role in _roles_in(category, sentence):
-            first_text.setdefault((kind, name), name)
+            first.setdefault((kind, name), (name, None))
             have = roles.setdefault((kind, name), [])
             if role not in have:
                 have.append(role)
     entities = []
-    for (kind, name), found in roles.items():
+    for key, found in roles.items():
+        text, jurisdiction = first[key]
         for role in found or ["mentioned"]:
-            entities.append(
-                Entity(kind, name, role, first_text[(kind, name)], jurisdictions.get((kind, name)))
-            )
+            entities.append(Entity(key[0], key[1], role, text, jurisdiction))
     return tuple(entities)
