@@ -35,7 +35,7 @@ def postgres_url() -> Iterator[str]:
             )
         pytest.skip("TRACKER_TEST_POSTGRES_URL not set (.ci/run sets it)")
     name = f"tracker_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:

@@ -220,3 +220,96 @@ def test_a_database_that_cannot_be_written_is_one_line(tmp_path: Path, url: str,
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ")
     assert says in done.stderr
+
+
+def test_a_postgresql_restart_during_an_ingest_loses_and_doubles_nothing(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    restart = os.environ.get("TRACKER_TEST_POSTGRES_RESTART")
+    if not restart:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but TRACKER_TEST_POSTGRES_RESTART is not (.ci/run sets it)")
+        pytest.skip("TRACKER_TEST_POSTGRES_RESTART names no script that restarts the server")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = (DATA / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[:60]
+    for n, line in enumerate(lines):
+        doc = json.loads(line)
+        (corpus / f"{n:03d}.txt").write_text(f"{doc['title']}\n\n{doc['text']}\n", "utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "TRACKER_DATABASE_URL": postgres_url,
+        "TRACKER_INGEST_BATCH_SIZE": "3",
+    }
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "tracker", "init"], env=env, capture_output=True, timeout=60
+        ).returncode
+        == 0
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "-v", "ingest", str(corpus)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    engine = create_engine(postgres_url)
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT count(*) FROM items")).scalar_one():
+                break
+        time.sleep(0.05)
+    engine.dispose()
+    subprocess.run([restart], check=True, timeout=120)  # mid-ingest: every session is cut
+    out, err = proc.communicate(timeout=300)
+    if proc.returncode != 0:
+        # Cut off outside a retried batch: one clear line; a second run completes.
+        assert err.strip().splitlines()[-1].startswith("error: "), err
+        again = subprocess.run(
+            [sys.executable, "-m", "tracker", "ingest", str(corpus)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert again.returncode == 0, again.stderr
+    engine = create_engine(postgres_url)
+    with engine.connect() as conn:
+        stored, distinct = conn.execute(
+            text("SELECT count(*), count(DISTINCT content_hash) FROM items")
+        ).one()
+        analysed = set(
+            conn.execute(
+                text(
+                    "SELECT i.content_hash, l.category FROM item_labels l "
+                    "JOIN items i ON i.id = l.item_id"
+                )
+            ).all()
+        )
+    engine.dispose()
+    assert stored == distinct == 60, (out, err)
+    # Every item with its whole analysis, as one uninterrupted run stores it.
+    reference = f"sqlite:///{tmp_path / 'reference.db'}"
+    clean = subprocess.run(
+        [sys.executable, "-m", "tracker", "ingest", str(corpus)],
+        env={**env, "TRACKER_DATABASE_URL": reference},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert clean.returncode == 0, clean.stderr
+    engine = create_engine(reference)
+    with engine.connect() as conn:
+        expected = set(
+            conn.execute(
+                text(
+                    "SELECT i.content_hash, l.category FROM item_labels l "
+                    "JOIN items i ON i.id = l.item_id"
+                )
+            ).all()
+        )
+    engine.dispose()
+    assert analysed == expected
