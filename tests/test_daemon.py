@@ -197,3 +197,37 @@ def test_status_shows_the_jobs_last_and_next_runs(workdir: Path) -> None:
     assert status.returncode == 0, status.stderr
     assert "jobs:" in status.stdout
     assert "poll: last run" in status.stdout
+
+
+def test_status_counts_failed_alerts_and_says_what_to_do(workdir: Path) -> None:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "TRACKER_DATABASE_URL": f"sqlite:///{workdir / 'tracker.db'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "run", "--once"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    engine = create_engine(f"sqlite:///{workdir / 'tracker.db'}")
+    with engine.begin() as conn:
+        changed = conn.execute(
+            text("UPDATE alerts SET status = 'failed', last_error = '550 no such user'")
+        ).rowcount
+    engine.dispose()
+    assert changed == 1
+    status = subprocess.run(
+        [sys.executable, "-m", "tracker", "status"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "pending alerts: 0   failed alerts: 1" in status.stdout
+    assert "alerts list --status failed" in status.stdout

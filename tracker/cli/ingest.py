@@ -166,7 +166,10 @@ def status(state: State) -> None:
     _echo(
         f"items: {counts['items']}   events: {counts['events']}   "
         f"pending alerts: {counts['alerts_pending']}"
+        + (f"   failed alerts: {counts['alerts_failed']}" if counts["alerts_failed"] else "")
     )
+    if counts["alerts_failed"]:
+        _echo("  (tracker alerts list --status failed says why; alerts send --retry-failed)")
     labels = counts["labels"]
     _echo("labels: " + ", ".join(f"{c} {labels.get(c, 0)}" for c in CATEGORIES))
     if counts["latest_item"]:

@@ -329,14 +329,15 @@ def totals(conn: Connection, threshold: float) -> dict[str, Any]:
             .group_by(labels_t.c.category)
         ).all()
     )
+    alerts_t = Alert.__table__
+    alerts_by_status = dict(
+        conn.execute(select(alerts_t.c.status, func.count()).group_by(alerts_t.c.status)).all()
+    )
     return {
         "items": conn.execute(select(func.count()).select_from(items_t)).scalar_one(),
         "events": conn.execute(select(func.count()).select_from(Event.__table__)).scalar_one(),
         "labels": per_category,
-        "alerts_pending": conn.execute(
-            select(func.count())
-            .select_from(Alert.__table__)
-            .where(Alert.__table__.c.status == "pending")
-        ).scalar_one(),
+        "alerts_pending": alerts_by_status.get("pending", 0),
+        "alerts_failed": alerts_by_status.get("failed", 0),
         "latest_item": conn.execute(select(func.max(items_t.c.fetched_at))).scalar(),
     }
