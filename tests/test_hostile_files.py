@@ -171,3 +171,14 @@ def test_bad_arguments_are_named_in_one_line(tmp_path: Path, args: tuple, named:
     shown = _tracker(tmp_path, *args)
     assert shown.returncode == 2
     assert named in shown.stderr and "Traceback" not in shown.stderr
+
+
+@pytest.mark.parametrize("pattern", ["%", "_%", "%Commission%"])
+def test_an_entity_filter_is_a_name_not_a_pattern(
+    tmp_path: Path, inbox: Path, pattern: str
+) -> None:
+    assert _tracker(tmp_path, "ingest", str(inbox)).returncode == 0
+    assert json.loads(_tracker(tmp_path, "events", "--format", "json").stdout)
+    shown = _tracker(tmp_path, "events", "--entity", pattern, "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout) == []

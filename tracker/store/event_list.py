@@ -7,9 +7,10 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from tracker.store.filters import entity_named, event_has_label
 from tracker.store.tables import (
     entities_t,
     event_amounts_t,
@@ -46,15 +47,7 @@ def list_events(
         events_t.c.amount_currency,
     ).order_by(events_t.c.first_seen.desc(), events_t.c.id.desc())
     if category:
-        query = query.where(
-            select(event_labels_t.c.id)
-            .where(
-                event_labels_t.c.event_id == events_t.c.id,
-                event_labels_t.c.category == category,
-                event_labels_t.c.score >= threshold,
-            )
-            .exists()
-        )
+        query = query.where(event_has_label(category, threshold))
     if since:
         query = query.where(events_t.c.last_seen >= since)
     if until:
@@ -67,7 +60,7 @@ def list_events(
             .join(entities_t, entities_t.c.id == event_participants_t.c.entity_id)
             .where(
                 event_participants_t.c.event_id == events_t.c.id,
-                or_(entities_t.c.name == entity, entities_t.c.name.ilike(entity)),
+                entity_named(entity),
             )
             .exists()
         )

@@ -19,9 +19,9 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.models import CATEGORIES
+from tracker.store.filters import entity_named, event_has_label
 from tracker.store.tables import (
     counts_t,
     entities_t,
@@ -188,7 +188,7 @@ def _daily_from_entity_summary(
 
 
 def _entity_ids(conn: Connection, name: str) -> list[int]:
-    return list(conn.execute(select(entities_t.c.id).where(_entity_is(name))).scalars())
+    return list(conn.execute(select(entities_t.c.id).where(entity_named(name))).scalars())
 
 
 def _daily_from_tables(
@@ -243,10 +243,6 @@ def _daily_from_tables(
                 .exists()
             )
     return {(as_date(d), c): int(n) for d, c, n in conn.execute(query) if n}
-
-
-def _entity_is(name: str) -> ColumnElement[bool]:
-    return or_(entities_t.c.name == name, func.lower(entities_t.c.name) == name.lower())
 
 
 # ---------------------------------------------------------------- event reports
@@ -362,15 +358,7 @@ def _event_filters(
     until: datetime | None,
 ) -> Any:
     if category:
-        query = query.where(
-            select(event_labels_t.c.id)
-            .where(
-                event_labels_t.c.event_id == events_t.c.id,
-                event_labels_t.c.category == category,
-                event_labels_t.c.score >= threshold,
-            )
-            .exists()
-        )
+        query = query.where(event_has_label(category, threshold))
     if since:
         query = query.where(events_t.c.first_seen >= since)
     if until:
