@@ -32,7 +32,7 @@ from tracker.store.tables import (
     items_t,
     labels_t,
 )
-from tracker.store.trend_upkeep import Tally
+from tracker.store.trend_upkeep import Tally, event_labels_and_parties
 
 Participant = tuple[int, str, str, str]  # entity id, kind, name, role
 Labels = dict[str, tuple[float, str, int]]  # category: (best score, evidence, item id)
@@ -77,20 +77,7 @@ def _count_stored(conn: Connection, ids: list[int], tally: Tally, sign: int) -> 
                 events_t.c.id.in_(chunk)
             )
         ).all()
-        labels: dict[int, list[tuple[str, float]]] = defaultdict(list)
-        for event_id, category, score in conn.execute(
-            select(
-                event_labels_t.c.event_id, event_labels_t.c.category, event_labels_t.c.score
-            ).where(event_labels_t.c.event_id.in_(chunk))
-        ):
-            labels[event_id].append((category, float(score)))
-        parties: dict[int, set[int]] = defaultdict(set)
-        for event_id, entity_id in conn.execute(
-            select(event_participants_t.c.event_id, event_participants_t.c.entity_id).where(
-                event_participants_t.c.event_id.in_(chunk)
-            )
-        ):
-            parties[event_id].add(entity_id)
+        labels, parties = event_labels_and_parties(conn, chunk)
         for event_id, first_seen, place in rows:
             places = (place,) if place else ()
             tally.add_event(first_seen, labels[event_id], places, parties[event_id], sign)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select, tuple_
+from sqlalchemy import Select, Table, delete, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
@@ -193,6 +193,28 @@ def recount_item_days(conn: Connection, days: Iterable[date]) -> None:
         _replace_day(conn, "items", day, tally)
 
 
+def event_labels_and_parties(
+    conn: Connection, event_ids: Select[Any] | list[int]
+) -> tuple[dict[int, list[tuple[str, float]]], dict[int, set[int]]]:
+    """Per event, its (category, score) labels and its participants' entity ids:
+    what :meth:`Tally.add_event` counts. ``event_ids``: ids, or a SELECT of them."""
+    labels: dict[int, list[tuple[str, float]]] = defaultdict(list)
+    for event_id, category, score in conn.execute(
+        select(event_labels_t.c.event_id, event_labels_t.c.category, event_labels_t.c.score).where(
+            event_labels_t.c.event_id.in_(event_ids)
+        )
+    ):
+        labels[event_id].append((category, float(score)))
+    parties: dict[int, set[int]] = defaultdict(set)
+    for event_id, entity_id in conn.execute(
+        select(event_participants_t.c.event_id, event_participants_t.c.entity_id).where(
+            event_participants_t.c.event_id.in_(event_ids)
+        )
+    ):
+        parties[event_id].add(entity_id)
+    return labels, parties
+
+
 def recount_event_days(conn: Connection, days: Iterable[date]) -> None:
     """Rebuild the event rows of the days events were first seen."""
     for day in sorted(set(days)):
@@ -205,20 +227,7 @@ def recount_event_days(conn: Connection, days: Iterable[date]) -> None:
                 select(events_t.c.id, events_t.c.jurisdiction).where(events_t.c.id.in_(in_day))
             ).all()
         )
-        labels: dict[int, list[tuple[str, float]]] = defaultdict(list)
-        for event_id, category, score in conn.execute(
-            select(
-                event_labels_t.c.event_id, event_labels_t.c.category, event_labels_t.c.score
-            ).where(event_labels_t.c.event_id.in_(in_day))
-        ):
-            labels[event_id].append((category, float(score)))
-        parties: dict[int, set[int]] = defaultdict(set)
-        for event_id, entity_id in conn.execute(
-            select(event_participants_t.c.event_id, event_participants_t.c.entity_id).where(
-                event_participants_t.c.event_id.in_(in_day)
-            )
-        ):
-            parties[event_id].add(entity_id)
+        labels, parties = event_labels_and_parties(conn, in_day)
         tally = Tally()
         for event_id, found in labels.items():
             place = places.get(event_id)
