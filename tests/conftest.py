@@ -4,7 +4,10 @@ one). Under CI a missing server is a failure, not a skip."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,6 +21,42 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 FIXED_NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def tracker(
+    *args: str,
+    cwd: Path,
+    db: str | None = None,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m tracker ARGS`` as a user runs it, with no TRACKER_* setting
+    from the test's own environment but those given in ``env`` (and ``db``)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    full_env["PYTHONPATH"] = str(ROOT)
+    full_env.update(env or {})
+    if db:
+        full_env["TRACKER_DATABASE_URL"] = db
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        cwd=cwd,
+        env=full_env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def write_articles(folder: Path, count: int, start: int = 0) -> Path:
+    """The dev gold set's articles ``start`` to ``start + count``, one .txt file each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = (DATA / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    for n, line in enumerate(lines[start : start + count], start):
+        doc = json.loads(line)
+        (folder / f"{n:03d}.txt").write_text(f"{doc['title']}\n\n{doc['text']}\n", "utf-8")
+    return folder
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ import shutil
 from email import message_from_bytes, policy
 from pathlib import Path
 
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, tracker
 from smtpserver import SmtpServer
 from test_alerts_store import START, Db
-from test_cli import tracker
 
 from tracker.alerts import AlertRules
 from tracker.store import alerts as store

@@ -7,9 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import SEEDS
+from conftest import SEEDS, tracker
 from sqlalchemy import create_engine, text
-from test_cli import tracker
 
 
 def _workdir(tmp_path: Path) -> Path:

@@ -3,36 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEEDS
-
-
-def tracker(
-    *args: str,
-    cwd: Path,
-    db: str | None = None,
-    stdin: str | None = None,
-    env: dict[str, str] | None = None,
-) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    full_env.update(env or {})
-    if db:
-        full_env["TRACKER_DATABASE_URL"] = db
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        cwd=cwd,
-        env=full_env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from conftest import ROOT, SEEDS, tracker
 
 
 @pytest.fixture

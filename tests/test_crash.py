@@ -8,7 +8,6 @@ outbox file for an alert has one name, so a repeated delivery rewrites it.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
@@ -18,20 +17,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT
+from conftest import ROOT, tracker, write_articles
 from sqlalchemy import create_engine, text
 
 KILLS = 5
-
-
-def _corpus(folder: Path, count: int = 90) -> Path:
-    """Realistic articles (the dev gold set's), one file each."""
-    folder.mkdir()
-    lines = (DATA / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
-    for n, line in enumerate(lines[:count]):
-        doc = json.loads(line)
-        (folder / f"{n:03d}.txt").write_text(f"{doc['title']}\n\n{doc['text']}\n", "utf-8")
-    return folder
 
 
 def _env(db_url: str, workdir: Path) -> dict[str, str]:
@@ -46,14 +35,7 @@ def _env(db_url: str, workdir: Path) -> dict[str, str]:
 
 
 def _tracker(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return tracker(*args, cwd=cwd, env=env, timeout=300)
 
 
 def _kill_at_random(env: dict[str, str], cwd: Path, rng: random.Random, *args: str) -> None:
@@ -145,7 +127,7 @@ def _state(db_url: str) -> dict[str, object]:
 def test_sigkill_during_ingest_and_sending_loses_and_doubles_nothing(
     db_url: str, tmp_path: Path
 ) -> None:
-    corpus = _corpus(tmp_path / "corpus")
+    corpus = write_articles(tmp_path / "corpus", 90)
     rng = random.Random(20261124)
 
     # The reference: one clean, uninterrupted run into its own database.
@@ -194,7 +176,7 @@ def test_sigkill_during_ingest_and_sending_loses_and_doubles_nothing(
 
 @pytest.mark.parametrize("signum", [signal.SIGKILL])
 def test_a_killed_daemon_restarts_without_resending(tmp_path: Path, signum: int) -> None:
-    corpus = _corpus(tmp_path / "corpus", count=40)
+    corpus = write_articles(tmp_path / "corpus", 40)
     (tmp_path / "config.toml").write_text(
         f'[[sources]]\nname = "corpus"\npath = "{corpus}"\n', encoding="utf-8"
     )

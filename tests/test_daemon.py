@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_NOW, ROOT, SEEDS
+from conftest import FIXED_NOW, ROOT, SEEDS, tracker
 from sqlalchemy import create_engine, text
 
 from tracker.scheduler import Job, Outcome, Service, StopFlag
@@ -171,63 +171,27 @@ def test_a_second_daemon_on_one_sqlite_database_refuses(
 
 
 def test_status_shows_the_jobs_last_and_next_runs(workdir: Path) -> None:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "TRACKER_DATABASE_URL": f"sqlite:///{workdir / 'tracker.db'}",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "tracker", "run", "--once"],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    db = f"sqlite:///{workdir / 'tracker.db'}"
+    done = tracker("run", "--once", cwd=workdir, db=db, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "poll: sources=1 new=5" in done.stdout
-    status = subprocess.run(
-        [sys.executable, "-m", "tracker", "status"],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    status = tracker("status", cwd=workdir, db=db, timeout=60)
     assert status.returncode == 0, status.stderr
     assert "jobs:" in status.stdout
     assert "poll: last run" in status.stdout
 
 
 def test_status_counts_failed_alerts_and_says_what_to_do(workdir: Path) -> None:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "TRACKER_DATABASE_URL": f"sqlite:///{workdir / 'tracker.db'}",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "tracker", "run", "--once"],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    db = f"sqlite:///{workdir / 'tracker.db'}"
+    done = tracker("run", "--once", cwd=workdir, db=db, timeout=60)
     assert done.returncode == 0, done.stderr
-    engine = create_engine(f"sqlite:///{workdir / 'tracker.db'}")
+    engine = create_engine(db)
     with engine.begin() as conn:
         changed = conn.execute(
             text("UPDATE alerts SET status = 'failed', last_error = '550 no such user'")
         ).rowcount
     engine.dispose()
     assert changed == 1
-    status = subprocess.run(
-        [sys.executable, "-m", "tracker", "status"],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    status = tracker("status", cwd=workdir, db=db, timeout=60)
     assert "pending alerts: 0   failed alerts: 1" in status.stdout
     assert "alerts list --status failed" in status.stdout

@@ -4,7 +4,6 @@ ends in one clear line."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sqlite3
@@ -13,9 +12,10 @@ import sys
 import threading
 import time
 from pathlib import Path
+from subprocess import Popen
 
 import pytest
-from conftest import DATA, ROOT
+from conftest import ROOT, tracker, write_articles
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
@@ -79,15 +79,8 @@ def test_a_database_that_stays_locked_fails_with_nothing_half_written(sqlite_url
 
 def test_a_locked_database_in_the_cli_is_one_clear_line(tmp_path: Path) -> None:
     db = tmp_path / "tracker.db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DATABASE_URL": f"sqlite:///{db}"}
-    init = subprocess.run(
-        [sys.executable, "-m", "tracker", "init"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    url = f"sqlite:///{db}"
+    init = tracker("init", cwd=tmp_path, db=url, timeout=60)
     assert init.returncode == 0, init.stderr
     article = tmp_path / "a.txt"
     article.write_text("The FTC opened an inquiry into Microsoft's stake in OpenAI.\n", "utf-8")
@@ -95,14 +88,7 @@ def test_a_locked_database_in_the_cli_is_one_clear_line(tmp_path: Path) -> None:
     other.execute("BEGIN EXCLUSIVE")
     try:
         # Each try waits out SQLite's 10 s busy timeout: keep the file locked throughout.
-        done = subprocess.run(
-            [sys.executable, "-m", "tracker", "ingest", str(article)],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        done = tracker("ingest", str(article), cwd=tmp_path, db=url, timeout=300)
     finally:
         other.execute("ROLLBACK")
         other.close()
@@ -112,38 +98,67 @@ def test_a_locked_database_in_the_cli_is_one_clear_line(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_postgresql_connections_dropped_mid_ingest_are_retried(
-    postgres_url: str, tmp_path: Path
-) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for n, line in enumerate(
-        (DATA / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[:60]
-    ):
-        doc = json.loads(line)
-        (corpus / f"{n:03d}.txt").write_text(f"{doc['title']}\n\n{doc['text']}\n", "utf-8")
+# --- PostgreSQL cut off in the middle of an ingest ---------------------------------
+
+ARTICLES = 60
+
+
+def _start_ingest(tmp_path: Path, postgres_url: str) -> tuple[Path, dict[str, str], Popen[str]]:
+    """A fresh database and an ingest of ARTICLES articles in batches of three, running."""
+    corpus = write_articles(tmp_path / "corpus", ARTICLES)
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "TRACKER_DATABASE_URL": postgres_url,
         "TRACKER_INGEST_BATCH_SIZE": "3",
     }
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        database = conn.execute(text("SELECT current_database()")).scalar_one()
-    assert (
-        subprocess.run(
-            [sys.executable, "-m", "tracker", "init"], env=env, capture_output=True, timeout=60
-        ).returncode
-        == 0
-    )
-    proc = subprocess.Popen(
+    assert tracker("init", cwd=tmp_path, env=env, timeout=60).returncode == 0
+    proc = Popen(
         [sys.executable, "-m", "tracker", "ingest", str(corpus)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    return corpus, env, proc
+
+
+def _finish(proc: Popen[str], corpus: Path, env: dict[str, str], tmp_path: Path) -> str:
+    """Wait for the ingest; when it was cut off outside a retried batch it must
+    have said so in one line, and a second run completes. Returns its stderr."""
+    _out, err = proc.communicate(timeout=300)
+    if proc.returncode != 0:
+        assert err.strip().splitlines()[-1].startswith("error: "), err
+        assert "Traceback" not in err
+        again = tracker("ingest", str(corpus), cwd=tmp_path, env=env, timeout=300)
+        assert again.returncode == 0, again.stderr
+    return err
+
+
+def _analysed(url: str) -> tuple[int, int, set[tuple[str, str]]]:
+    """Items stored, distinct contents, and every (content, category) analysed."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        stored, distinct = conn.execute(
+            text("SELECT count(*), count(DISTINCT content_hash) FROM items")
+        ).one()
+        labels = conn.execute(
+            text(
+                "SELECT i.content_hash, l.category FROM item_labels l "
+                "JOIN items i ON i.id = l.item_id"
+            )
+        ).all()
+    engine.dispose()
+    return stored, distinct, {(h, c) for h, c in labels}
+
+
+def test_postgresql_connections_dropped_mid_ingest_are_retried(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        database = conn.execute(text("SELECT current_database()")).scalar_one()
+    corpus, env, proc = _start_ingest(tmp_path, postgres_url)
     killed = 0
     with admin.connect() as conn:
         while proc.poll() is None:
@@ -156,30 +171,11 @@ def test_postgresql_connections_dropped_mid_ingest_are_retried(
                 {"db": database},
             ).scalar_one()
             time.sleep(0.3)
-    out, err = proc.communicate()
     admin.dispose()
+    err = _finish(proc, corpus, env, tmp_path)
     assert killed, "no connection was cut: the test proved nothing"
-    engine = create_engine(postgres_url)
-    with engine.connect() as conn:
-        stored, distinct = conn.execute(
-            text("SELECT count(*), count(DISTINCT content_hash) FROM items")
-        ).one()
-    engine.dispose()
-    if proc.returncode == 0:
-        assert stored == distinct == 60, (out, err)
-    else:
-        # Cut off outside a retried batch: one clear line, and a rerun completes.
-        assert err.strip().splitlines()[-1].startswith("error: "), err
-        assert "Traceback" not in err
-        assert stored == distinct
-        again = subprocess.run(
-            [sys.executable, "-m", "tracker", "ingest", str(corpus)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert again.returncode == 0, again.stderr
+    stored, distinct, _ = _analysed(postgres_url)
+    assert stored == distinct == ARTICLES, err
 
 
 @pytest.mark.parametrize(
@@ -193,30 +189,12 @@ def test_postgresql_connections_dropped_mid_ingest_are_retried(
 )
 def test_a_database_that_cannot_be_written_is_one_line(tmp_path: Path, url: str, says: str) -> None:
     db = tmp_path / "tracker.db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DATABASE_URL": f"sqlite:///{db}"}
-    assert (
-        subprocess.run(
-            [sys.executable, "-m", "tracker", "init"],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            timeout=60,
-        ).returncode
-        == 0
-    )
+    assert tracker("init", cwd=tmp_path, db=f"sqlite:///{db}", timeout=60).returncode == 0
     article = tmp_path / "a.txt"
     article.write_text(
         "The CMA opened a merger inquiry into Microsoft's hiring of Inflection.\n", "utf-8"
     )
-    env["TRACKER_DATABASE_URL"] = url.format(db=db)
-    done = subprocess.run(
-        [sys.executable, "-m", "tracker", "ingest", str(article)],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = tracker("ingest", str(article), cwd=tmp_path, db=url.format(db=db))
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ")
     assert says in done.stderr
@@ -230,31 +208,7 @@ def test_a_postgresql_restart_during_an_ingest_loses_and_doubles_nothing(
         if os.environ.get("CI"):
             pytest.fail("CI is set but TRACKER_TEST_POSTGRES_RESTART is not (.ci/run sets it)")
         pytest.skip("TRACKER_TEST_POSTGRES_RESTART names no script that restarts the server")
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    lines = (DATA / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[:60]
-    for n, line in enumerate(lines):
-        doc = json.loads(line)
-        (corpus / f"{n:03d}.txt").write_text(f"{doc['title']}\n\n{doc['text']}\n", "utf-8")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "TRACKER_DATABASE_URL": postgres_url,
-        "TRACKER_INGEST_BATCH_SIZE": "3",
-    }
-    assert (
-        subprocess.run(
-            [sys.executable, "-m", "tracker", "init"], env=env, capture_output=True, timeout=60
-        ).returncode
-        == 0
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tracker", "-v", "ingest", str(corpus)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    corpus, env, proc = _start_ingest(tmp_path, postgres_url)
     engine = create_engine(postgres_url)
     deadline = time.monotonic() + 60
     while proc.poll() is None and time.monotonic() < deadline:
@@ -264,52 +218,11 @@ def test_a_postgresql_restart_during_an_ingest_loses_and_doubles_nothing(
         time.sleep(0.05)
     engine.dispose()
     subprocess.run([restart], check=True, timeout=120)  # mid-ingest: every session is cut
-    out, err = proc.communicate(timeout=300)
-    if proc.returncode != 0:
-        # Cut off outside a retried batch: one clear line; a second run completes.
-        assert err.strip().splitlines()[-1].startswith("error: "), err
-        again = subprocess.run(
-            [sys.executable, "-m", "tracker", "ingest", str(corpus)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert again.returncode == 0, again.stderr
-    engine = create_engine(postgres_url)
-    with engine.connect() as conn:
-        stored, distinct = conn.execute(
-            text("SELECT count(*), count(DISTINCT content_hash) FROM items")
-        ).one()
-        analysed = set(
-            conn.execute(
-                text(
-                    "SELECT i.content_hash, l.category FROM item_labels l "
-                    "JOIN items i ON i.id = l.item_id"
-                )
-            ).all()
-        )
-    engine.dispose()
-    assert stored == distinct == 60, (out, err)
+    err = _finish(proc, corpus, env, tmp_path)
+    stored, distinct, analysed = _analysed(postgres_url)
+    assert stored == distinct == ARTICLES, err
     # Every item with its whole analysis, as one uninterrupted run stores it.
     reference = f"sqlite:///{tmp_path / 'reference.db'}"
-    clean = subprocess.run(
-        [sys.executable, "-m", "tracker", "ingest", str(corpus)],
-        env={**env, "TRACKER_DATABASE_URL": reference},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    clean = tracker("ingest", str(corpus), cwd=tmp_path, db=reference, timeout=300)
     assert clean.returncode == 0, clean.stderr
-    engine = create_engine(reference)
-    with engine.connect() as conn:
-        expected = set(
-            conn.execute(
-                text(
-                    "SELECT i.content_hash, l.category FROM item_labels l "
-                    "JOIN items i ON i.id = l.item_id"
-                )
-            ).all()
-        )
-    engine.dispose()
-    assert analysed == expected
+    assert analysed == _analysed(reference)[2]

@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import tracker
 
 ARTICLE = (
     "EU opens antitrust probe into chip deal\n\n"
@@ -21,19 +20,11 @@ ARTICLE = (
 
 
 def _tracker(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
-        "TRACKER_INGEST_MAX_FILE_MB": "20",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
+    return tracker(
+        *args,
         cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        db=f"sqlite:///{tmp_path / 'tracker.db'}",
+        env={"TRACKER_INGEST_MAX_FILE_MB": "20"},
     )
 
 

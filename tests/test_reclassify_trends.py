@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import tracker
 from sqlalchemy import create_engine, text
-from test_cli import tracker
 
 from tracker.store import trend_upkeep
 

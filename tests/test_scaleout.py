@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, tracker, write_articles
 from feedserver import FeedServer, rss
 from smtpserver import SmtpServer
 from sqlalchemy import create_engine, text
@@ -37,20 +37,15 @@ def _feed(lines: list[str], base: str) -> str:
 
 def _sources(root: Path, server: FeedServer) -> Path:
     gold = (DATA / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
-    lines = gold[:ARTICLES]
     wire = _feed(gold[ARTICLES : ARTICLES + FEED_ENTRIES], "https://wire.example")
     config = [
         f'[[sources]]\nname = "feed{n}"\nurl = "{server.add(f"/feed{n}.rss", wire)}"\n'
         for n in range(2)
     ]
+    per_desk = ARTICLES // FOLDERS
     for n in range(FOLDERS):
-        folder = root / f"desk{n}"
-        folder.mkdir()
+        folder = write_articles(root / f"desk{n}", per_desk, start=n * per_desk)
         config.append(f'[[sources]]\nname = "desk{n}"\npath = "{folder}"\ninterval = "1h"\n')
-    for n, line in enumerate(lines):
-        doc = json.loads(line)
-        target = root / f"desk{n % FOLDERS}" / f"{n:03d}.txt"
-        target.write_text(f"{doc['title']}\n\n{doc['text']}\n", encoding="utf-8")
     path = root / "config.toml"
     path.write_text("\n".join(config), encoding="utf-8")
     return path
@@ -84,14 +79,7 @@ def test_daemons_on_one_postgresql_database_share_the_work(
             "TRACKER_SMTP_SECURITY": "none",
             "TRACKER_ALERTS_TO": "desk@example.org,counsel@example.org",
         }
-        init = subprocess.run(
-            [sys.executable, "-m", "tracker", "init"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        init = tracker("init", cwd=tmp_path, env=env)
         assert init.returncode == 0, init.stderr
         procs = [
             subprocess.Popen(

@@ -3,13 +3,11 @@ in logs (even with -vv and tracebacks), `config dump`, `status` or errors."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEEDS
+from conftest import SEEDS, tracker
 from sqlalchemy.engine import make_url
 
 DB_SECRET = "db-s3cret-Pw"
@@ -18,23 +16,13 @@ SMTP_SECRET = "smtp-hunter22"
 
 def _run(tmp_path: Path, db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "TRACKER_DATABASE_URL": db_url,
         "TRACKER_SMTP_HOST": "127.0.0.1",
         "TRACKER_SMTP_PORT": "1",  # nothing listens: delivery fails, and is logged
         "TRACKER_SMTP_USERNAME": "alerts",
         "TRACKER_SMTP_PASSWORD": SMTP_SECRET,
         "TRACKER_DAEMON_TICK": "1s",
     }
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return tracker(*args, cwd=tmp_path, db=db_url, env=env)
 
 
 def _with_password(url: str) -> str:

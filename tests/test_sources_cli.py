@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import tracker
 from feedserver import FeedServer, rss, serve_feeds
-from test_cli import tracker
 
 STORY = ("Regulator opens probe", "https://news.example.com/probe", "The CMA opened a probe.")
 
