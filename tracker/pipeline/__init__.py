@@ -29,7 +29,6 @@ from tracker.pipeline.outbox import (
 )
 from tracker.pipeline.poll import (
     ingest_feed,
-    ingest_sources,
     poll_due_sources,
     sync_config_sources,
 )
@@ -42,7 +41,6 @@ __all__ = [
     "compose_alert",
     "ingest_feed",
     "ingest_path",
-    "ingest_sources",
     "poll_due_sources",
     "preview_alerts",
     "queue_digests",

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from tracker.errors import ConfigError, SourceError, TrackerError
 from tracker.feeds import decode_page, extract_article, is_teaser, parse_feed, with_full_text
 from tracker.fetch_http import PAGE_ACCEPT, Fetcher, HttpSettings, Response
 from tracker.models import IngestReport, Item, StopFlag
-from tracker.pipeline.batch import Alerting, Clock, Progress, Tally, analyze_item, commit_batch
+from tracker.pipeline.batch import Alerting, Clock, Tally, analyze_item, commit_batch
 from tracker.pipeline.files import ingest_path
 from tracker.politeness import CheckResult
 from tracker.ruleset import Ruleset
@@ -35,46 +34,6 @@ from tracker.store.sources import SourceRow
 from tracker.urls import is_http_url, redact
 
 log = logging.getLogger(__name__)
-
-
-def ingest_sources(
-    engine: Engine,
-    sources: Iterable[SourceConfig],
-    *,
-    config: Config,
-    rules: Ruleset,
-    clock: Clock,
-    progress: Progress | None = None,
-) -> dict[str, IngestReport | TrackerError]:
-    """One pass over configured sources; a failing source is reported, not fatal."""
-    results: dict[str, IngestReport | TrackerError] = {}
-    for source in sources:
-        if source.url:
-            try:
-                results[source.name] = ingest_feed(
-                    engine, source.url, config=config, rules=rules, clock=clock, name=source.name
-                )
-            except TrackerError as exc:
-                log.error("source=%s failed: %s", source.name, exc)
-                results[source.name] = exc
-            continue
-        path = Path(source.path or "")
-        if config.path is not None and not path.is_absolute():
-            path = config.path.parent / path
-        try:
-            results[source.name] = ingest_path(
-                engine,
-                path,
-                name=source.name,
-                config=config,
-                rules=rules,
-                clock=clock,
-                progress=progress,
-            )
-        except TrackerError as exc:
-            log.error("source=%s failed: %s", source.name, exc)
-            results[source.name] = exc
-    return results
 
 
 def _source_location(source: SourceConfig, config: Config) -> tuple[str, str]:
