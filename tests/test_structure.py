@@ -15,6 +15,7 @@ from tracker.config import SETTINGS
 PURE = [
     "parse",
     "classify",
+    "boilerplate",
     "extract",
     "amounts",
     "dates",

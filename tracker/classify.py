@@ -26,6 +26,7 @@ from itertools import accumulate, compress, count, repeat
 from typing import NamedTuple
 
 from tracker.amounts import CURRENCY_CHARS, find_amounts
+from tracker.boilerplate import strip_boilerplate
 from tracker.extract import Mention, assign_roles, find_mentions
 from tracker.models import CATEGORIES, Amount, Analysis, Label
 from tracker.ruleset import CURRENCY_LAYER as _CURRENCY
@@ -376,7 +377,8 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         or _since_year(s, tokens)
     ):
         factor *= w["background"]
-    if s.has(f"negative:{category}"):
+    negatives = s.by_layer.get(f"negative:{category}")
+    if negatives is not None and any(c.value for c in negatives):
         factor *= w["negative"]
     return factor
 
@@ -573,15 +575,16 @@ def _fit_regulatory(
     agencies = [n for n in regulators if n.regulator_kind != "court"]
     generic = s.of_layer("cue:generic_regulator")
     courts = s.of_layer("cue:court")
-    if kind == _FILING and not _authority_files(m, tokens, agencies, generic):
+    states = _acting_states(s)
+    if kind == _FILING and not _authority_files(m, tokens, agencies, generic, states):
         return 0.0  # a private lawsuit filed in a court, a complaint lodged with a regulator
     if kind == _PETITION:
-        positions = [n.position for n in regulators] + [c.start for c in generic]
+        positions = [n.position for n in regulators] + [c.start for c in generic] + states
         if not any(p < m.start for p in positions):
             return 0.0  # a company or a group asking: lobbying, not a formal step
     if agencies:
         fit = w["named_regulator"]
-    elif generic or courts or regulators or s.has("cue:law"):
+    elif generic or courts or regulators or states or s.has("cue:law"):
         qualified = (
             s.has("cue:qualifier") or s.names("jurisdiction") or courts or regulators
             or s.has("cue:law")
@@ -595,13 +598,13 @@ def _fit_regulatory(
 
 
 def _authority_files(
-    m: Match, tokens: list[str], agencies: list[Mention], generic: list[Match]
+    m: Match, tokens: list[str], agencies: list[Mention], generic: list[Match], states: list[int]
 ) -> bool:
     """An authority brings the case: named before the action ("the FTC sued"),
     or after the "by" that follows it ("a lawsuit brought by the Justice
     Department"); not a complaint lodged *with* an authority by someone else, nor
     an appeal against a fine "imposed by" one."""
-    positions = [n.position for n in agencies] + [c.start for c in generic]
+    positions = [n.position for n in agencies] + [c.start for c in generic] + states
     if any(p < m.start for p in positions):
         return True
     by = next((i for i in range(m.end, min(m.end + 2, len(tokens))) if tokens[i] == "by"), None)
@@ -721,7 +724,84 @@ def _regulator_positions(s: Sentence) -> list[int]:
         [n.position for n in s.mentions if n.kind == "regulator"]
         + [c.start for c in s.of_layer("cue:generic_regulator")]
         + [c.start for c in s.of_layer("cue:court")]
+        + _acting_states(s)
     )
+
+
+# between a country acting as its government and its action: "the EU opened an
+# investigation", "China has launched a probe", "Italy formally fined"
+_STATE_OPENERS = frozenset(
+    [
+        "opens",
+        "opened",
+        "launches",
+        "launched",
+        "starts",
+        "started",
+        "begins",
+        "began",
+        "has",
+        "have",
+        "had",
+        "formally",
+        "also",
+        "now",
+        "on",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "an",
+        "a",
+        "formal",
+        "new",
+        "antitrust",
+        "competition",
+        "in-depth",
+        "privacy",
+        "fresh",
+        "second",
+    ]
+)
+
+
+# the endings of a nationality's adjective ("Italian", "Chinese", "British",
+# "French", "Swiss", "Saudi"), and the places whose names end so
+_ADJECTIVE_ENDINGS = ("ese", "ish", "ian", "ean", "can", "ch", "ss", "i")
+_PLACES_LIKE_ADJECTIVES = frozenset(["delhi", "dhabi", "dubai", "mali", "malawi", "hawaii"])
+
+
+def _is_adjective(word: str) -> bool:
+    lowered = word.lower()
+    if lowered in ("german", "greek"):
+        return True
+    return lowered.endswith(_ADJECTIVE_ENDINGS) and lowered not in _PLACES_LIKE_ADJECTIVES
+
+
+def _acting_states(s: Sentence) -> list[int]:
+    """Where a country or bloc acts as its government: "EU opens antitrust
+    investigation into...", "US sues Google", "Italy fines OpenAI" (a headline's
+    usual way of naming the authority). Not a country as an adjective ("US
+    firms face a probe") nor an owner ("Microsoft's EU probe")."""
+    out = []
+    actions = s.of_layer(_REGULATORY)
+    if not actions:
+        return out
+    tokens = s.tokens
+    for n in s.mentions:
+        if n.kind != "jurisdiction" or (n.position > s.start and tokens[n.position - 1] == "'s"):
+            continue
+        if _is_adjective(tokens[n.end - 1]):
+            continue  # "an Italian fine", "a French probe": whose, not who acts
+        j = n.end
+        while j < s.end and j - n.end < 4 and tokens[j].lower() in _STATE_OPENERS:
+            j += 1
+        if any(m.start == j for m in actions):
+            out.append(n.position)
+    return out
 
 
 def _lobbying(s: Sentence) -> bool:
@@ -887,8 +967,9 @@ def _label(
 
 
 def analyze(title: str, body: str, rules: Ruleset, threshold: float = 0.5) -> Analysis:
-    """Labels, entities with roles, and amounts for one article."""
-    sentences, tokens = read_sentences(title, body, rules)
+    """Labels, entities with roles, and amounts for one article (its other
+    stories' headlines, sign-offs and captions left out: tracker.boilerplate)."""
+    sentences, tokens = read_sentences(title, strip_boilerplate(body), rules)
     ranked = best_sentences(sentences, tokens, rules)
     labels = tuple(
         sorted(

@@ -119,6 +119,8 @@ def _add_category(lex: Lexicon, name: str, table: dict[str, Any], tiers: dict[st
             lex.add(phrase, f"action:{name}", (strongest, kind))
     for phrase in _phrases(table, "negative", name):
         lex.add(phrase, f"negative:{name}")
+    for phrase in _phrases(table, "not_negative", name):  # the longer phrase wins, and says no
+        lex.add(phrase, f"negative:{name}", False)
 
 
 def _add_gazetteer(lex: Lexicon, gaz: dict[str, Any]) -> None:

@@ -1,0 +1,60 @@
+"""What classification skips in a saved web page: other stories' headlines,
+sign-offs, captions and prompts; and what it must keep."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.boilerplate import strip_boilerplate
+
+ARTICLE = "Nvidia shares rose 3% on Tuesday as investors bet on demand for its chips."
+
+DROPPED = [
+    pytest.param("Read more:\nEU opens probe into Nvidia\nMicrosoft invests in G42", id="list"),
+    pytest.param("Related stories\nOpenAI launches GPT-4o mini", id="related-heading"),
+    pytest.param("More from Wire:\nItaly fines OpenAI", id="more-from"),
+    pytest.param("READ MORE: Microsoft invests $1.5 billion in G42", id="inline-read-more"),
+    pytest.param("Also Read | Amazon completes $4bn Anthropic investment", id="also-read"),
+    pytest.param("[Related: FTC sues to block chip deal]", id="bracketed"),
+    pytest.param("Reporting by Jane Doe in London; Editing by John Smith", id="sign-off"),
+    pytest.param("(Additional reporting by Foo Bar)", id="additional-reporting"),
+    pytest.param("FILE PHOTO: The OpenAI logo is seen in this illustration", id="caption"),
+    pytest.param("Sign up for our AI newsletter here", id="newsletter"),
+    pytest.param("© 2026 Wire News. All rights reserved.", id="copyright"),
+]
+
+
+@pytest.mark.parametrize("junk", DROPPED)
+def test_other_stories_and_page_furniture_are_dropped(junk: str) -> None:
+    cleaned = strip_boilerplate(f"{ARTICLE}\n\n{junk}\n\nShares later eased.")
+    assert ARTICLE in cleaned
+    assert "Shares later eased." in cleaned
+    for line in junk.splitlines():
+        assert line not in cleaned
+
+
+KEPT = [
+    pytest.param(
+        "Related to its cloud push, Microsoft has invested $1.5 billion in G42. The stake "
+        "gives it a board seat. G42 will use Azure.",
+        id="prose-opening-with-a-cue-word",
+    ),
+    pytest.param("Analysis by Bernstein shows the deal values Mistral at $6bn.", id="analysis"),
+    pytest.param("Latest figures show AI funding rose 40% in the quarter.", id="latest"),
+    pytest.param("More than 20 investors took part in the round.", id="more-than"),
+]
+
+
+@pytest.mark.parametrize("text", KEPT)
+def test_prose_that_opens_with_a_cue_word_is_kept(text: str) -> None:
+    body = f"{ARTICLE}\n\n{text}"
+    assert strip_boilerplate(body) == body
+
+
+def test_a_list_of_headlines_ends_at_a_blank_line() -> None:
+    body = "Read more:\nEU opens probe into Nvidia\n\nThe FTC fined the company on Friday."
+    assert strip_boilerplate(body).strip() == "The FTC fined the company on Friday."
+
+
+def test_a_text_without_cue_lines_is_returned_as_is() -> None:
+    assert strip_boilerplate(ARTICLE) is ARTICLE

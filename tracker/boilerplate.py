@@ -1,0 +1,132 @@
+"""Lines of a web article that are not the article: what classification skips.
+
+Pages saved from news sites, and full text fetched for a feed entry, carry
+other stories' headlines ("Read more: EU opens probe into ..."), sign-offs
+("Reporting by ...; Editing by ..."), photo captions, sharing and subscription
+prompts. Those headlines name deals and probes the article does not report, so
+they are removed before an article is read for labels. The stored text is left
+as it was. Pure: a string in, a string out.
+"""
+
+from __future__ import annotations
+
+import re
+
+# a heading that opens a list of other stories' headlines, one per line
+_LIST_HEADING = re.compile(
+    r"(?:read|see|also read|read also|more|related|recommended|trending|popular|top|latest"
+    r"|further reading|you may also like|you might also like|most read|more news"
+    r"|what to read next|more from [\w .'&-]{1,40}|more on [\w .'&-]{1,40})"
+    r"(?: stories| articles| coverage| news| content| reading| links| now| for you| more)?"
+    r"\s*[:|>»\-–—]?\s*",
+    re.IGNORECASE,
+)
+# a line that is one other story's headline behind such a prefix, a sign-off,
+# a caption, or a prompt to share, subscribe or follow
+_JUNK_LINE = re.compile(
+    r"""(?:
+        [\[(]?(?:read\ more|also\ read|read\ also|see\ also|related|recommended|more\ from
+            |more\ on|don't\ miss|watch|listen|explainer|factbox|analysis|opinion)
+            \s*[:|»>\-–—]
+      | [(\[]?(?:reporting|additional\ reporting|writing|editing|compiled|edited)\ by\b
+      | (?:file\ )?photo\s*:
+      | (?:sign\ up|subscribe|click\ here|follow\ us|share\ this|get\ the\ latest
+            |download\ the|join\ our
+            |this\ article\ (?:was\ )?(?:first|originally)\ (?:appeared|published))\b
+      | (?:advertisement|sponsored|©|copyright\b|all\ rights\ reserved)
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# the first word of every line (found fast: a search for newlines, then a word)
+_FIRST_WORDS = re.compile(r"\n[ \t\[(]*([^\W\d_]+|©)")
+# what a line to look at starts with: a text with no line starting so is left alone
+_CUE_WORDS = frozenset(
+    [
+        "read",
+        "see",
+        "also",
+        "related",
+        "recommended",
+        "more",
+        "don",  # "Don't miss"
+        "watch",
+        "listen",
+        "explainer",
+        "factbox",
+        "analysis",
+        "opinion",
+        "reporting",
+        "additional",
+        "writing",
+        "editing",
+        "compiled",
+        "edited",
+        "file",
+        "photo",
+        "sign",
+        "subscribe",
+        "click",
+        "follow",
+        "share",
+        "get",
+        "download",
+        "join",
+        "this",
+        "advertisement",
+        "sponsored",
+        "©",
+        "copyright",
+        "all",
+        "trending",
+        "popular",
+        "top",
+        "latest",
+        "further",
+        "you",
+        "most",
+        "what",
+    ]
+)
+# a list of headlines ends at a line that reads like prose again
+_MAX_HEADLINE = 160
+
+
+def strip_boilerplate(body: str) -> str:
+    """``body`` without other stories' headlines, sign-offs, captions and prompts."""
+    firsts = _FIRST_WORDS.findall("\n" + body)
+    if _CUE_WORDS.isdisjoint(map(str.lower, firsts)):
+        return body  # most texts: nothing to look at line by line
+    kept: list[str] = []
+    in_list = False
+    for line in body.split("\n"):
+        text = line.strip()
+        if not text:
+            kept.append(line)
+            in_list = False  # a blank line ends a list of headlines
+            continue
+        if in_list and _is_headline(text):
+            continue
+        in_list = False
+        if _LIST_HEADING.fullmatch(text) and not text.endswith("."):
+            in_list = True
+            continue
+        if _JUNK_LINE.match(text) and not _is_prose(text):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _is_headline(text: str) -> bool:
+    """One line of a list of headlines: short, not ending as a sentence does."""
+    return len(text) <= _MAX_HEADLINE and not text.endswith((".", '."', ".”"))
+
+
+def _is_prose(text: str) -> bool:
+    """A paragraph that merely opens with a cue word: "Analysis by Bernstein
+    shows...", "Related talks failed." (two sentences or more of prose are kept)."""
+    if len(text) > 400:
+        return True
+    lowered = text[:40].lower()
+    if lowered.startswith(("reporting by", "additional reporting", "writing by", "editing by")):
+        return False
+    return text.count(". ") >= 2
