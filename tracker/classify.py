@@ -781,6 +781,10 @@ def _is_adjective(word: str) -> bool:
     return lowered.endswith(_ADJECTIVE_ENDINGS) and lowered not in _PLACES_LIKE_ADJECTIVES
 
 
+# a verb whose object comes before the action: "EU hits Apple with fines"
+_STATE_STRIKES = frozenset(["hits", "hit", "slaps", "slapped", "targets", "targeted"])
+
+
 def _acting_states(s: Sentence) -> list[int]:
     """Where a country or bloc acts as its government: "EU opens antitrust
     investigation into...", "US sues Google", "Italy fines OpenAI" (a headline's
@@ -797,6 +801,10 @@ def _acting_states(s: Sentence) -> list[int]:
         if _is_adjective(tokens[n.end - 1]):
             continue  # "an Italian fine", "a French probe": whose, not who acts
         j = n.end
+        if j < s.end and tokens[j].lower() in _STATE_STRIKES:
+            if any(m.start > j for m in actions):  # "EU hits Apple and Meta with fines"
+                out.append(n.position)
+            continue
         while j < s.end and j - n.end < 4 and tokens[j].lower() in _STATE_OPENERS:
             j += 1
         if any(m.start == j for m in actions):
