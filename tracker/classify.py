@@ -357,6 +357,18 @@ def _requested(m: Match, s: Sentence, rules: Ruleset) -> bool:
     )
 
 
+_CLAUSE_OPENERS = frozenset(["that", "which", "who", "whose"])
+# the categories whose negative contexts (benchmarks, rivalry) often describe a party
+_DESCRIBED = frozenset(["model_release", "partnership"])
+
+
+def _describes_party(m: Match, c: Match, tokens: list[str]) -> bool:
+    """A negative context in a relative clause after the action describes one of
+    its parties, not the news: "released Qwen3-Coder, a model that it said
+    outperformed...", "partnered with Y, which competes with Z"."""
+    return c.start > m.end and not _CLAUSE_OPENERS.isdisjoint(tokens[m.end : c.start])
+
+
 def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ruleset) -> float:
     w, scope = rules.weights, rules.scope
     factor = 1.0
@@ -378,7 +390,10 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     ):
         factor *= w["background"]
     negatives = s.by_layer.get(f"negative:{category}")
-    if negatives is not None and any(c.value for c in negatives):
+    if negatives is not None and any(
+        c.value and not (category in _DESCRIBED and _describes_party(m, c, tokens))
+        for c in negatives
+    ):
         factor *= w["negative"]
     return factor
 
