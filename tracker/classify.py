@@ -322,10 +322,15 @@ def _is_year(word: str) -> bool:
 
 def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ "a 2023 partnership", "its 2019 investment": a dated deal is a past one;
-    so is a line of a timeline ("2019: Microsoft invests $1 billion")."""
+    so is a line of a timeline ("2019: Microsoft invests $1 billion") and an
+    action dated just after ("the model released in March 2023", "expanded in
+    2024"): news says "on Tuesday", not the year."""
     if s.start < m.start and _is_year(tokens[s.start]) and not s.is_title:
         return True
-    return any(map(_is_year, tokens[max(s.start, m.start - 2) : m.start]))
+    if any(map(_is_year, tokens[max(s.start, m.start - 2) : m.start])):
+        return True
+    after = tokens[m.end : min(s.end, m.end + 5)]
+    return "in" in after and any(map(_is_year, after))
 
 
 def _hedged_subject(m: Match, s: Sentence) -> bool:
@@ -562,6 +567,8 @@ def _product_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     if any(ch.isdigit() for ch in word) and word[:1].isalpha():
         return True
     before = tokens[i - 1] if i > s.start else ""
+    if word[:1].isdigit() and before[:1].isupper() and not _is_year(word):
+        return True  # a name and its version: "Kestrel Video 3 is generally available"
     return len(word) <= 2 and word.isupper() and before[:1].isupper()
 
 
