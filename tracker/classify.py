@@ -320,6 +320,9 @@ def _is_year(word: str) -> bool:
     return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
 
 
+_DATING = frozenset(["in", "of"])  # "released in March 2023", "at the end of November 2022"
+
+
 def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ "a 2023 partnership", "its 2019 investment": a dated deal is a past one;
     so is a line of a timeline ("2019: Microsoft invests $1 billion") and an
@@ -329,8 +332,8 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return True
     if any(map(_is_year, tokens[max(s.start, m.start - 2) : m.start])):
         return True
-    after = tokens[m.end : min(s.end, m.end + 5)]
-    return "in" in after and any(map(_is_year, after))
+    after = tokens[m.end : min(s.end, m.end + 8)]
+    return not _DATING.isdisjoint(after) and any(map(_is_year, after))
 
 
 def _hedged_subject(m: Match, s: Sentence) -> bool:
@@ -374,6 +377,21 @@ def _describes_party(m: Match, c: Match, tokens: list[str]) -> bool:
     return c.start > m.end and not _CLAUSE_OPENERS.isdisjoint(tokens[m.end : c.start])
 
 
+def _company_between(m: Match, c: Match, s: Sentence) -> bool:
+    """Money put into a named company, then what it is for: "invest $5bn in
+    Intel and co-develop data-centre chips" is not capital spending."""
+    if c.start <= m.end:
+        return False
+    tokens = s.tokens
+    return any(
+        m.end < n.position < c.start
+        and n.kind == "organization"
+        and tokens[n.position - 1] in ("in", "into")
+        and "and" in tokens[n.end : c.start]
+        for n in s.mentions
+    )
+
+
 def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ruleset) -> float:
     w, scope = rules.weights, rules.scope
     factor = 1.0
@@ -396,7 +414,9 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         factor *= w["background"]
     negatives = s.by_layer.get(f"negative:{category}")
     if negatives is not None and any(
-        c.value and not (category in _DESCRIBED and _describes_party(m, c, tokens))
+        c.value
+        and not (category in _DESCRIBED and _describes_party(m, c, tokens))
+        and not (category == "investment" and _company_between(m, c, s))
         for c in negatives
     ):
         factor *= w["negative"]

@@ -21,7 +21,7 @@ from tracker.text import Match
 if TYPE_CHECKING:
     from tracker.classify import Sentence
 
-_CAMEL_AI = re.compile(r"^[A-Z][A-Za-z]+AI$")
+_CAMEL_AI = re.compile(r"^[A-Z][A-Za-z]+-?AI$")  # "xAI", "DeepSeekAI", "Bio-AI"
 _NOT_NAMES = frozenset(
     [
         "The",
