@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, count, repeat
+from itertools import accumulate, compress, count, pairwise, repeat
 from typing import NamedTuple
 
 from tracker.amounts import CURRENCY_CHARS, find_amounts
@@ -321,6 +321,22 @@ def _is_year(word: str) -> bool:
 
 
 _DATING = frozenset(["in", "of"])  # "released in March 2023", "at the end of November 2022"
+_MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
 
 
 def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -333,7 +349,34 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     if any(map(_is_year, tokens[max(s.start, m.start - 2) : m.start])):
         return True
     after = tokens[m.end : min(s.end, m.end + 8)]
-    return not _DATING.isdisjoint(after) and any(map(_is_year, after))
+    if _DATING.isdisjoint(after):
+        return False
+    if any(map(_is_year, after)):
+        return True
+    # "signed a licensing agreement with Midjourney in August": news says "on Tuesday"
+    return any(
+        w == "in" and (nxt.lower() in _MONTHS or nxt.lower() in ("early", "late", "mid"))
+        for w, nxt in pairwise(after)
+    )
+
+
+_PERFECT = frozenset(["has", "have"])
+_ABOUT = frozenset(["more", "over", "about", "some", "nearly", "roughly", "around", "almost"])
+
+
+def _running_total(s: Sentence, tokens: list[str]) -> bool:
+    """ "Runway has raised more than $500 million from investors including
+    Google": what a company has raised all told, not a round (a round or a
+    series named in the sentence makes it one)."""
+    for m in s.of_layer("action:investment"):
+        if m.start == s.start or tokens[m.start - 1].lower() not in _PERFECT:
+            continue
+        if tokens[m.start].lower() not in _RAISE:
+            continue
+        if _ABOUT.isdisjoint(w.lower() for w in tokens[m.end : min(s.end, m.end + 3)]):
+            continue
+        return not any(tokens[i].lower() in _STAKE_WORDS for i in range(s.start, s.end))
+    return False
 
 
 def _hedged_subject(m: Match, s: Sentence) -> bool:
@@ -410,6 +453,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         or _governed(m, s, "background", scope["before"])
         or _year_before(m, s, tokens)
         or _since_year(s, tokens)
+        or (category == "investment" and _running_total(s, tokens))
     ):
         factor *= w["background"]
     negatives = s.by_layer.get(f"negative:{category}")
