@@ -361,21 +361,38 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
 
 
 _PERFECT = frozenset(["has", "have"])
-_ABOUT = frozenset(["more", "over", "about", "some", "nearly", "roughly", "around", "almost"])
+# an amount given roughly, or no amount: "more than $500 million", "billions of dollars"
+_ABOUT = frozenset(
+    [
+        "more",
+        "over",
+        "about",
+        "some",
+        "nearly",
+        "roughly",
+        "around",
+        "almost",
+        "billions",
+        "millions",
+        "hundreds",
+        "heavily",
+    ]
+)
 
 
 def _running_total(s: Sentence, tokens: list[str]) -> bool:
     """ "Runway has raised more than $500 million from investors including
-    Google": what a company has raised all told, not a round (a round or a
-    series named in the sentence makes it one)."""
+    Google", "Amazon and Google have invested billions of dollars in it": what
+    a company has raised all told, not a round (a round or a series named
+    after it makes it one)."""
     for m in s.of_layer("action:investment"):
         if m.start == s.start or tokens[m.start - 1].lower() not in _PERFECT:
             continue
-        if tokens[m.start].lower() not in _RAISE:
+        if tokens[m.start].lower() not in _RAISE and tokens[m.start].lower() != "invested":
             continue
         if _ABOUT.isdisjoint(w.lower() for w in tokens[m.end : min(s.end, m.end + 3)]):
             continue
-        return not any(tokens[i].lower() in _STAKE_WORDS for i in range(s.start, s.end))
+        return not any(tokens[i].lower() in _STAKE_WORDS for i in range(m.end, s.end))
     return False
 
 
