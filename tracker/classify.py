@@ -363,20 +363,7 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
 _PERFECT = frozenset(["has", "have"])
 # an amount given roughly, or no amount: "more than $500 million", "billions of dollars"
 _ABOUT = frozenset(
-    [
-        "more",
-        "over",
-        "about",
-        "some",
-        "nearly",
-        "roughly",
-        "around",
-        "almost",
-        "billions",
-        "millions",
-        "hundreds",
-        "heavily",
-    ]
+    "more over about some nearly roughly around almost billions millions hundreds heavily".split()  # noqa: SIM905
 )
 
 
