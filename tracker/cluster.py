@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -145,10 +145,15 @@ class ItemFeatures:
     amounts: tuple[DealAmount, ...]
     sketch: tuple[int, ...]
     url: str = ""
+    is_dated: bool = field(init=False, repr=False, compare=False)
+    hashes: frozenset[int] = field(init=False, repr=False, compare=False)
+    deal_amounts: tuple[DealAmount, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def is_dated(self) -> bool:
-        return self.date_source not in WEAK_DATE_SOURCES
+    def __post_init__(self) -> None:
+        # derived once: every comparison of a batch reads them
+        object.__setattr__(self, "is_dated", self.date_source not in WEAK_DATE_SOURCES)
+        object.__setattr__(self, "hashes", frozenset(self.sketch))
+        object.__setattr__(self, "deal_amounts", _deal_amounts(self.amounts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,16 +169,28 @@ class EventFeatures:
     amounts: tuple[DealAmount, ...]
     sketch: tuple[int, ...]
     urls: frozenset[str] = field(default=frozenset())
+    hashes: frozenset[int] = field(init=False, repr=False, compare=False)
+    deal_amounts: tuple[DealAmount, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hashes", frozenset(self.sketch))
+        object.__setattr__(self, "deal_amounts", _deal_amounts(self.amounts))
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     """Join ``event_id``, or start a new event when it is None and ``start`` is
-    true; neither when the report describes no tracked kind of happening."""
+    true; neither when the report describes no tracked kind of happening.
+    ``reason`` is put into words only when read (a log line, a test): a batch
+    decides thousands of times and reads none of them."""
 
     event_id: int | None
     start: bool
-    reason: str
+    explain: Callable[[], str] = field(repr=False, compare=False)
+
+    @property
+    def reason(self) -> str:
+        return self.explain()
 
 
 def content_words(text: str) -> frozenset[str]:
@@ -208,10 +225,14 @@ def estimated_size(sketch_: Sequence[int]) -> float:
 
 def jaccard(left: Sequence[int], right: Sequence[int]) -> float:
     """Estimated Jaccard similarity of the sets behind two sketches."""
-    both = set(left).intersection(right)
+    return _jaccard(frozenset(left), frozenset(right))
+
+
+def _jaccard(left: frozenset[int], right: frozenset[int]) -> float:
+    both = left & right
     if not both:
         return 0.0  # the common case among candidates, without sorting the union
-    union = merge_sketches(left, right)
+    union = sorted(left | right)[:SKETCH_SIZE]
     return sum(1 for h in union if h in both) / len(union)
 
 
@@ -259,13 +280,21 @@ def same_amount(a: DealAmount, b: DealAmount) -> bool:
     return larger == 0 or abs(a.value - b.value) / larger <= AMOUNT_TOLERANCE
 
 
+def _deal_amounts(amounts: Sequence[DealAmount]) -> tuple[DealAmount, ...]:
+    return tuple(a for a in amounts if a.kind in DEAL_AMOUNT_KINDS)
+
+
 def amounts_conflict(item: Sequence[DealAmount], event: Sequence[DealAmount]) -> bool:
     """Both name deal sums in a common currency and none of them agree.
 
     Bracketed conversions belong on both sides: "€15M ($16M)" agrees with a
     report that gives only "$16M"."""
-    mine = [a for a in item if a.kind in DEAL_AMOUNT_KINDS]
-    theirs = [a for a in event if a.kind in DEAL_AMOUNT_KINDS]
+    return _deal_sums_conflict(_deal_amounts(item), _deal_amounts(event))
+
+
+def _deal_sums_conflict(mine: Sequence[DealAmount], theirs: Sequence[DealAmount]) -> bool:
+    if not (mine and theirs):
+        return False
     shared = {a.currency for a in mine} & {a.currency for a in theirs}
     if not shared:
         return False
@@ -305,8 +334,14 @@ def _outside_time(item: ItemFeatures, event: EventFeatures) -> str | None:
 
 def compare(item: ItemFeatures, event: EventFeatures) -> tuple[float, str]:
     """A score in (0, 1] when the item belongs to the event, else 0; and why."""
+    return _judge(item, event, explain=True)
+
+
+def _judge(item: ItemFeatures, event: EventFeatures, *, explain: bool) -> tuple[float, str]:
+    """:func:`compare`, with the reason put into words only when ``explain``
+    is set (else it is empty): the score is the same either way."""
     if item.url and item.url in event.urls:
-        return 1.0, f"same URL as a report of event {event.id}"
+        return 1.0, f"same URL as a report of event {event.id}" if explain else ""
     late = _outside_time(item, event)
     if late:
         return 0.0, late
@@ -314,52 +349,69 @@ def compare(item: ItemFeatures, event: EventFeatures) -> tuple[float, str]:
     # a copy joins whatever the other gates say; the bound spares the full
     # estimate for the many candidates that fail a gate and are no copy
     similarity = 0.0
-    if refused is None or _may_be_copy(item.sketch, event.sketch):
-        similarity = jaccard(item.sketch, event.sketch)
+    if refused is None or _may_be_copy(item.hashes, event.hashes):
+        similarity = _jaccard(item.hashes, event.hashes)
         if similarity >= NEAR_DUPLICATE:
-            return similarity, f"copy of event {event.id}'s text (Jaccard {similarity:.2f})"
+            why = f"copy of event {event.id}'s text (Jaccard {similarity:.2f})" if explain else ""
+            return similarity, why
     if refused is not None:
-        return 0.0, refused
-    share = participant_share(item.participants, event.participants)
-    dated = _time_gap(item, event) is not None
+        return 0.0, _refusal(refused, item, event) if explain else ""
+    dated = item.is_dated and event.is_dated
     words = _containment(similarity, item.sketch, event.sketch)
     bar = MIN_CONTAINMENT if dated else MIN_CONTAINMENT_UNDATED
     if words < bar:
-        return 0.0, f"{words:.0%} of the report's words in event {event.id} (needs {bar:.0%})"
+        why = f"{words:.0%} of the report's words in event {event.id} (needs {bar:.0%})"
+        return 0.0, why if explain else ""
+    if not explain:
+        return words, ""
+    share = participant_share(item.participants, event.participants)
     return words, (
         f"{share:.0%} of participants and {words:.0%} of words shared with event {event.id}"
     )
 
 
 def _refused(item: ItemFeatures, event: EventFeatures) -> str | None:
-    """Why the item cannot join the event unless it is a copy of its text:
-    the kind of happening, the sums or the parties differ."""
+    """Which gate keeps the item out of the event unless it is a copy of its
+    text (the kind of happening, the sums or the parties differ), or None."""
     if not categories_compatible(item.categories, event.categories):
-        return (
-            f"event {event.id} is {', '.join(sorted(event.categories)) or 'unlabelled'}, "
-            f"the report is {', '.join(sorted(item.categories)) or 'unlabelled'}"
-        )
-    if amounts_conflict(item.amounts, event.amounts):
-        return f"different sums from event {event.id}"
-    share = participant_share(item.participants, event.participants)
-    if share < MIN_PARTICIPANT_SHARE:
-        return f"{share:.0%} of the report's participants in event {event.id}"
-    dated = _time_gap(item, event) is not None
+        return "categories"
+    if _deal_sums_conflict(item.deal_amounts, event.deal_amounts):
+        return "sums"
+    if participant_share(item.participants, event.participants) < MIN_PARTICIPANT_SHARE:
+        return "participants"
     if (
-        not dated
+        not (item.is_dated and event.is_dated)
         and participant_share(event.participants, item.participants) < MIN_PARTICIPANT_SHARE
     ):
         # without dates, the parties must match both ways: a report on five
         # companies is not a story about two of them
-        return f"event {event.id}'s participants are not the report's"
+        return "event participants"
     return None
 
 
-def _may_be_copy(left: Sequence[int], right: Sequence[int]) -> bool:
+def _refusal(gate: str, item: ItemFeatures, event: EventFeatures) -> str:
+    """A refusing gate in words."""
+    if gate == "categories":
+        return (
+            f"event {event.id} is {', '.join(sorted(event.categories)) or 'unlabelled'}, "
+            f"the report is {', '.join(sorted(item.categories)) or 'unlabelled'}"
+        )
+    if gate == "sums":
+        return f"different sums from event {event.id}"
+    if gate == "participants":
+        share = participant_share(item.participants, event.participants)
+        return f"{share:.0%} of the report's participants in event {event.id}"
+    return f"event {event.id}'s participants are not the report's"
+
+
+def _may_be_copy(left: frozenset[int], right: frozenset[int]) -> bool:
     """Whether the Jaccard estimate can reach NEAR_DUPLICATE: it counts shared
     hashes among the union's bottom k, so it is at most the shared hashes over
     the smaller of k and the union's size."""
-    shared = len(set(left).intersection(right))
+    small, large = sorted((len(left), len(right)))
+    if large == 0 or small / min(SKETCH_SIZE, large) < NEAR_DUPLICATE:
+        return False  # even sharing all of the smaller set, the bound is not met
+    shared = len(left & right)
     union = len(left) + len(right) - shared
     return union > 0 and shared / min(SKETCH_SIZE, union) >= NEAR_DUPLICATE
 
@@ -367,19 +419,22 @@ def _may_be_copy(left: Sequence[int], right: Sequence[int]) -> bool:
 def decide(item: ItemFeatures, candidates: Sequence[EventFeatures]) -> Decision:
     """Join the best-matching candidate, else start an event if the report
     describes a tracked kind of happening."""
-    best: tuple[float, int, str] | None = None
-    reasons = []
+    best: tuple[float, EventFeatures] | None = None
     for event in candidates:
-        score, reason = compare(item, event)
-        reasons.append(reason)
+        score = _judge(item, event, explain=False)[0]
         if score > 0 and (best is None or score > best[0]):
-            best = (score, event.id, reason)
+            best = (score, event)
     if best is not None:
-        return Decision(best[1], False, best[2])
+        chosen = best[1]
+        return Decision(chosen.id, False, lambda: compare(item, chosen)[1])
     if not item.categories:
-        return Decision(None, False, "reports none of the tracked categories")
-    why = "; ".join(reasons) if reasons else "no candidate event"
-    return Decision(None, True, f"new event ({why})")
+        return Decision(None, False, lambda: "reports none of the tracked categories")
+
+    def why() -> str:
+        reasons = [compare(item, event)[1] for event in candidates]
+        return f"new event ({'; '.join(reasons) if reasons else 'no candidate event'})"
+
+    return Decision(None, True, why)
 
 
 def start_event(event_id: int, item: ItemFeatures) -> EventFeatures:
@@ -430,13 +485,17 @@ def absorb(event: EventFeatures, item: ItemFeatures) -> EventFeatures:
 def title_quality(title: str, has_headline: bool, participants: Iterable[str]) -> float:
     """How well a headline names the event: a real headline of newspaper length
     that names its parties beats a made-up first sentence or a teaser."""
+    return _title_quality(title, has_headline, [name.lower() for name in participants])
+
+
+def _title_quality(title: str, has_headline: bool, lowered_names: Sequence[str]) -> float:
     if not title.strip():
         return 0.0
     score = 1.0 if has_headline else 0.3
     length = len(title)
     score += 1.0 - min(abs(length - 75), 75) / 75
     lowered = title.lower()
-    score += 0.5 * sum(1 for name in participants if name.lower() in lowered)
+    score += 0.5 * sum(1 for name in lowered_names if name in lowered)
     if ":" in title[:20]:
         score -= 0.3  # a column's name before the headline ("AInsights: ...")
     return score
@@ -462,6 +521,6 @@ def key_participants(entities: Iterable[Participant]) -> frozenset[str]:
 
 def best_title(candidates: Iterable[tuple[str, bool]], participants: Iterable[str]) -> str:
     """The clearest of an event's headlines ((title, is a real headline) pairs)."""
-    names = list(participants)
-    ranked = sorted(candidates, key=lambda c: -title_quality(c[0], c[1], names))
+    names = [name.lower() for name in participants]
+    ranked = sorted(candidates, key=lambda c: -_title_quality(c[0], c[1], names))
     return ranked[0][0] if ranked else ""

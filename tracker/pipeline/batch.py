@@ -17,6 +17,7 @@ from tracker.ruleset import Ruleset
 from tracker.store import alerts as alerts_store
 from tracker.store import events as events_store
 from tracker.store import queries
+from tracker.store.event_features import item_sketch
 from tracker.store.retry import in_transaction
 
 log = logging.getLogger(__name__)
@@ -59,16 +60,23 @@ def commit_batch(
     if not batch:
         return
 
+    # What grouping compares of each item's words, made before the transaction:
+    # other daemons' batches are not kept waiting for it.
+    sketches = {item.content_hash: item_sketch(item.title, item.body) for item, _ in batch}
+
     # One transaction per batch: items, their analyses, the events they join and
     # the alerts those events call for are committed together or not at all.
     # A busy or restarting database makes the whole batch run again (store.retry).
     def write(conn: Connection) -> tuple[list[int], int]:
-        new_ids, duplicate = queries.store_items(conn, source_id, batch, now)
-        events_store.assign_events(conn, new_ids, now=now)
+        stored = queries.store_batch(conn, source_id, batch, now)
+        new_ids = stored.new_ids
+        changes = events_store.assign_stored(conn, stored.new, now=now, sketches=sketches)
         # After the new items have joined their events.
         enabled = alerting.enabled and alerts_store.source_alerts_enabled(conn, source_id)
-        alerts_store.queue_alerts(conn, new_ids, rules=alerting.rules, now=now, enabled=enabled)
-        return new_ids, duplicate
+        alerts_store.queue_alerts(
+            conn, new_ids, rules=alerting.rules, now=now, enabled=enabled, changes=changes
+        )
+        return new_ids, stored.duplicate
 
     new_ids, duplicate = in_transaction(engine, write)
     new = len(new_ids)

@@ -33,6 +33,7 @@ from tracker.alerts import (
     qualifies,
     update_key,
 )
+from tracker.store.events import EventChange
 from tracker.store.tables import (
     alerts_t,
     entities_t,
@@ -130,6 +131,7 @@ def queue_alerts(
     rules: AlertRules,
     now: datetime,
     enabled: bool = True,
+    changes: Sequence[EventChange] | None = None,
 ) -> int:
     """Queue the alerts that newly stored items call for; returns how many.
 
@@ -138,9 +140,14 @@ def queue_alerts(
     digest) or ``skipped`` (stored with alerts off, e.g. ``ingest --no-alerts``:
     the event is then known and never alerts later). New items on an event whose
     alert was sent give a follow-up when ``rules.updates`` is on. Call it in the
-    transaction that stored the items and their events.
+    transaction that stored the items and their events; ``changes``: what
+    ``store.events.assign_events`` returned for them, when at hand (else the
+    items' events are read).
     """
-    new_by_event = _events_of_items(conn, item_ids)
+    if changes is None:
+        new_by_event = _events_of_items(conn, item_ids)
+    else:
+        new_by_event = {c.event_id: list(c.item_ids) for c in changes}
     if not new_by_event:
         return 0
     event_ids = sorted(new_by_event)

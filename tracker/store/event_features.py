@@ -1,21 +1,26 @@
-"""What grouping compares, read from the database in a few set-wise queries:
-the new items' features and the candidate events' features.
+"""What grouping compares: the new items' features and the candidate events'
+features, read from the database in a few set-wise queries, or, for items a
+batch has just stored, made from what it stored.
 
+    new_items(stored, sketches)         -> [NewItem]   (no SQL: as store_batch stored them)
     load_items(conn, item_ids)          -> [NewItem]   (in the order given)
-    load_events(conn, event_ids)        -> {id: StoredEvent}
+    load_events(conn, event_ids)        -> {id: EventFeatures}
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from tracker import cluster
+from tracker.models import Analysis, Item
 from tracker.store.tables import (
     amounts_t,
     entities_t,
@@ -44,6 +49,106 @@ class NewItem:
     labels: tuple[tuple[str, float], ...]
     places: tuple[str, ...]
     named: tuple[int, ...]
+    report: Report | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A just-stored item as an event's summary reads it (``event_upkeep``):
+    the values its rows hold, so a new event is summarised without reading
+    its reports back. ``labels``: (category, score, evidence); ``amounts``:
+    (value, currency, text, kind, conversion_of), in the order stored."""
+
+    id: int
+    title: str
+    has_headline: bool
+    published_at: datetime
+    date_source: str
+    labels: tuple[tuple[str, float, str], ...]
+    entities: tuple[StoredEntity, ...]
+    amounts: tuple[tuple[Decimal, str, str, str, str | None], ...]
+
+
+StoredEntity = tuple[int, cluster.Participant, str | None]
+"""An entity named by an item: its id, the participant (kind, name, role),
+and the entity's home jurisdiction."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    """An item a batch has just stored: its id, its text and analysis, and its
+    entities as its ``item_entities`` rows list them (one per entity and role,
+    in the order first named)."""
+
+    id: int
+    item: Item
+    analysis: Analysis
+    entities: tuple[StoredEntity, ...]
+
+
+Sketches = Mapping[str, tuple[int, ...]]
+"""Sketches of items' words by content hash, made before the transaction."""
+
+
+def item_sketch(title: str, body: str) -> tuple[int, ...]:
+    return cluster.sketch(cluster.content_words(f"{title}\n{body}"))
+
+
+def new_items(stored: Sequence[StoredItem], sketches: Sketches | None = None) -> list[NewItem]:
+    """The features of items just stored, as :func:`load_items` would read
+    them back, without reading them (``sketches``: any already made)."""
+    out = []
+    for s in stored:
+        item = s.item
+        row = _Row(
+            s.id,
+            item.title,
+            item.body,
+            item.has_headline,
+            item.published_at.astimezone(UTC),
+            item.date_source,
+            item.url,
+        )
+        report = Report(
+            s.id,
+            row.title,
+            row.has_headline,
+            row.published_at,
+            row.date_source,
+            tuple((x.category, float(x.score), x.evidence) for x in s.analysis.labels),
+            s.entities,
+            tuple(
+                (_stored_value(a.value), a.currency, a.text[:200], a.kind, a.conversion_of)
+                for a in s.analysis.amounts
+            ),
+        )
+        labels = [(category, score) for category, score, _ in report.labels]
+        amounts = [
+            (cluster.DealAmount(value, currency, kind), conversion_of is not None)
+            for value, currency, _, kind, conversion_of in report.amounts
+        ]
+        sketch = sketches.get(item.content_hash) if sketches else None
+        new = _new_item(row, labels, list(s.entities), amounts, sketch)
+        out.append(replace(new, report=report))
+    return out
+
+
+def _stored_value(value: Decimal) -> Decimal:
+    """A sum as the database gives it back (two decimal places)."""
+    return value.quantize(CENTS)
+
+
+CENTS = Decimal("0.01")
+
+
+class _Row(NamedTuple):
+    id: int
+    title: str
+    body: str
+    has_headline: bool
+    published_at: datetime
+    date_source: str
+    url: str
 
 
 def chunks(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -88,6 +193,7 @@ def _new_item(
     labels: list[tuple[str, float]],
     entities: list[tuple[int, cluster.Participant, str | None]],
     amounts: list[tuple[cluster.DealAmount, bool]],
+    sketch: tuple[int, ...] | None = None,
 ) -> NewItem:
     keys = cluster.key_participants(p for _, p, _ in entities)
     features = cluster.ItemFeatures(
@@ -97,7 +203,7 @@ def _new_item(
         categories=frozenset(c for c, s in labels if s >= cluster.MIN_CATEGORY_SCORE),
         participants=keys,
         amounts=tuple(a for a, _ in amounts),
-        sketch=cluster.sketch(cluster.content_words(f"{row.title}\n{row.body}")),
+        sketch=item_sketch(row.title, row.body) if sketch is None else sketch,
         url=row.url,
     )
     places = {

@@ -14,7 +14,7 @@ number stored.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from tracker import cluster
-from tracker.store.event_features import chunks, item_entities
+from tracker.store.event_features import Report, StoredEntity, chunks, item_entities
 from tracker.store.tables import (
     amounts_t,
     event_amounts_t,
@@ -45,16 +45,21 @@ def upkeep(
     *,
     now: datetime,
     signatures: dict[int, bytes] | None = None,
+    started: Mapping[int, Sequence[Report]] | None = None,
 ) -> Tally:
     """Recompute the events' summaries from their items (``signatures``: new
-    packed sketches to store); returns the trend counts' change."""
-    ids = sorted(set(event_ids))
+    packed sketches to store; ``started``: events the batch has just created,
+    with all their reports, summarised without reading them back); returns
+    the trend counts' change."""
+    started = started or {}
+    ids = sorted(set(event_ids) | set(started))
+    stored = [e for e in ids if e not in started]
     tally = Tally()
-    _count_stored(conn, ids, tally, -1)
-    reports = _reports(conn, ids)
+    _count_stored(conn, stored, tally, -1)
+    reports = _reports(conn, stored) | {e: _gather(started[e]) for e in started}
     summaries = {e: _summarise(*reports[e]) for e in ids if reports[e][0]}
     gone = [e for e in ids if e not in summaries]
-    for chunk in chunks(ids):
+    for chunk in chunks(stored):
         for table in (event_labels_t, event_participants_t, event_amounts_t):
             conn.execute(delete(table).where(table.c.event_id.in_(chunk)))
     for chunk in chunks(gone):
@@ -110,6 +115,17 @@ def _reports(
     return {e: (items.get(e, []), labels[e], parties[e], amounts[e]) for e in ids}
 
 
+def _gather(reports: Sequence[Report]) -> tuple[list[Any], Labels, list[Any], Amounts]:
+    """:func:`_reports` for one new event whose reports are at hand: the same
+    rows, in the same order, as the database would give."""
+    items = sorted(reports, key=lambda r: r.id)
+    owner = {r.id: 0 for r in items}
+    labels = _pick_labels(((r.id, *label) for r in items for label in sorted(r.labels)), owner)
+    parties = _pick_participants({r.id: list(r.entities) for r in items}, owner)
+    amounts = _add_amounts(((r.id, *amount) for r in items for amount in r.amounts), owner)
+    return items, labels[0], parties[0], amounts[0]
+
+
 def _summarise(
     items: list[Any], labels: Labels, participants: list[Participant], amounts: Amounts
 ) -> dict[str, Any]:
@@ -140,26 +156,39 @@ def _summarise(
 
 
 def _best_labels(conn: Connection, item_ids: list[int], owner: dict[int, int]) -> dict[int, Labels]:
-    best: dict[int, Labels] = defaultdict(dict)
+    rows: list[Any] = []
     for chunk in chunks(item_ids):
-        for item_id, category, score, evidence in conn.execute(
+        rows += conn.execute(
             select(labels_t.c.item_id, labels_t.c.category, labels_t.c.score, labels_t.c.evidence)
             .where(labels_t.c.item_id.in_(chunk))
-            .order_by(labels_t.c.item_id)
-        ):
-            mine = best[owner[item_id]]
-            if category not in mine or score > mine[category][0]:
-                mine[category] = (float(score), evidence, item_id)
+            .order_by(labels_t.c.item_id, labels_t.c.category)
+        )
+    return _pick_labels(rows, owner)
+
+
+def _pick_labels(rows: Iterable[Any], owner: dict[int, int]) -> dict[int, Labels]:
+    """Per event, each category's best score (the first report's on a tie)."""
+    best: dict[int, Labels] = defaultdict(dict)
+    for item_id, category, score, evidence in rows:
+        mine = best[owner[item_id]]
+        if category not in mine or score > mine[category][0]:
+            mine[category] = (float(score), evidence, item_id)
     return best
 
 
 def _participants(
     conn: Connection, item_ids: list[int], owner: dict[int, int]
 ) -> dict[int, list[Participant]]:
+    return _pick_participants(item_entities(conn, item_ids), owner)
+
+
+def _pick_participants(
+    entities_by_item: Mapping[int, list[StoredEntity]], owner: dict[int, int]
+) -> dict[int, list[Participant]]:
     """Per event, every item's key participants and the models and
     jurisdictions they give a role, in order of first report."""
     found: dict[int, dict[tuple[int, str], Participant]] = defaultdict(dict)
-    for item_id, entities in item_entities(conn, item_ids).items():
+    for item_id, entities in entities_by_item.items():
         out = found[owner[item_id]]
         keys = cluster.key_participants(p for _, p, _ in entities)
         for entity_id, p, _ in entities:
@@ -184,8 +213,7 @@ def _merge_amounts(
     """Sums across each event's items, once each in their original currency. A
     bracketed conversion in one report marks the same figure given bare in
     another as a conversion too, so "$16M" is not counted beside "€15M"."""
-    merged: dict[int, Amounts] = defaultdict(dict)
-    counted: set[tuple[int, Any, str]] = set()
+    rows: list[Any] = []
     for chunk in chunks(item_ids):
         query = (
             select(
@@ -199,23 +227,30 @@ def _merge_amounts(
             .where(amounts_t.c.item_id.in_(chunk))
             .order_by(amounts_t.c.item_id, amounts_t.c.id)
         )
-        for item_id, value, currency, text, kind, conversion_of in conn.execute(query):
-            row = merged[owner[item_id]].setdefault(
-                (value, currency),
-                {
-                    "value": value,
-                    "currency": currency,
-                    "text": text,
-                    "kind": kind,
-                    "mentions": 0,
-                    "is_conversion": False,
-                },
-            )
-            if conversion_of is not None:
-                row["is_conversion"] = True
-            if (item_id, value, currency) not in counted:
-                counted.add((item_id, value, currency))
-                row["mentions"] += 1
+        rows += conn.execute(query)
+    return _add_amounts(rows, owner)
+
+
+def _add_amounts(rows: Iterable[Any], owner: dict[int, int]) -> dict[int, Amounts]:
+    merged: dict[int, Amounts] = defaultdict(dict)
+    counted: set[tuple[int, Any, str]] = set()
+    for item_id, value, currency, text, kind, conversion_of in rows:
+        row = merged[owner[item_id]].setdefault(
+            (value, currency),
+            {
+                "value": value,
+                "currency": currency,
+                "text": text,
+                "kind": kind,
+                "mentions": 0,
+                "is_conversion": False,
+            },
+        )
+        if conversion_of is not None:
+            row["is_conversion"] = True
+        if (item_id, value, currency) not in counted:
+            counted.add((item_id, value, currency))
+            row["mentions"] += 1
     return merged
 
 
@@ -261,8 +296,15 @@ def _write(
         {"v_id": e, "v_updated_at": now, **{f"v_{c}": s[c] for c in _COLUMNS}}
         for e, s in summaries.items()
     ]
-    conn.execute(stmt.values(**values, updated_at=bindparam("v_updated_at")), rows)
+    # new sketches in the same statement when every event has one (an ingest's
+    # batch), else in a second one
     signed = [{"v_id": e, "v_signature": s} for e, s in signatures.items() if e in summaries]
+    if len(signed) == len(rows):
+        for row in rows:
+            row["v_signature"] = signatures[row["v_id"]]
+        values["signature"] = bindparam("v_signature")
+        signed = []
+    conn.execute(stmt.values(**values, updated_at=bindparam("v_updated_at")), rows)
     if signed:
         conn.execute(
             update(events_t)

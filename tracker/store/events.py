@@ -2,7 +2,10 @@
 kept up to date, events read back.
 
     assign_events(conn, item_ids, now=...)   after store_items, same transaction
-        the batch's items                    event_features.load_items
+    assign_stored(conn, stored, now=...)     after store_batch: the same, its items
+                                             not read back
+        wait for other daemons' grouping     lock_grouping (PostgreSQL)
+        the batch's items                    event_features.load_items / new_items
         candidates for all of them           event_candidates.find_candidates
                                              (bounded index ranges, few statements)
         their features                       event_features.load_events
@@ -21,20 +24,21 @@ share a party with it (capped), never on the size of the database.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from tracker import cluster
 from tracker.store import event_candidates, event_features, event_upkeep, trend_upkeep
-from tracker.store.event_features import NewItem
+from tracker.store.event_features import NewItem, StoredItem
 from tracker.store.event_list import list_events
 from tracker.store.tables import events_t, items_t
 
-__all__ = ["EventChange", "assign_events", "list_events", "refresh_events"]
+__all__ = ["EventChange", "assign_events", "assign_stored", "list_events", "refresh_events"]
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +73,16 @@ class _Batch:
     changes: dict[int, tuple[bool, list[int]]] = field(default_factory=dict)
     placed: dict[int, int] = field(default_factory=dict)  # item id: event id
     started: list[tuple[int, NewItem]] = field(default_factory=list)
+    # the events the batch has touched, by participant name
+    by_party: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
 
     def candidates(self, new: NewItem) -> list[cluster.EventFeatures]:
         item = new.features
         same_url = self.found.by_url.get(item.url, set()) if item.url else set()
         ids = set(self.found.near.get(new.id, ())) | same_url
         ids |= self.found.by_fingerprint.get(new.fingerprint, set()) if new.fingerprint else set()
-        ids |= {e for e in self.changes if _near(item, self.events[e])}
+        touched = {e for name in item.participants for e in self.by_party.get(name, ())}
+        ids |= {e for e in touched if _near(item, self.events[e])}
         chosen = sorted(e for e in ids if e in self.events)[:MAX_CANDIDATES]
         return [
             replace(self.events[e], urls=frozenset({item.url})) if e in same_url else self.events[e]
@@ -89,6 +96,8 @@ class _Batch:
             self.events[event_id] = cluster.start_event(event_id, new.features)
         else:
             self.events[event_id] = cluster.absorb(self.events[event_id], new.features)
+        for name in self.events[event_id].participants:
+            self.by_party[name].add(event_id)
         self.changes.setdefault(event_id, (event_id >= NEW_IDS, []))[1].append(new.id)
         self.placed[new.id] = event_id
         if new.features.url:
@@ -123,22 +132,56 @@ def assign_events(conn: Connection, item_ids: Sequence[int], *, now: datetime) -
     joined, in the order first touched."""
     if not item_ids:
         return []
-    items = event_features.load_items(conn, item_ids)
+    return _assign(conn, event_features.load_items(conn, item_ids), now)
+
+
+def assign_stored(
+    conn: Connection,
+    stored: Sequence[StoredItem],
+    *,
+    now: datetime,
+    sketches: event_features.Sketches | None = None,
+) -> list[EventChange]:
+    """:func:`assign_events` for the items a batch has just stored
+    (``store.queries.store_batch``), without reading them back; ``sketches``:
+    their words' sketches by content hash, when made before the transaction."""
+    if not stored:
+        return []
+    return _assign(conn, event_features.new_items(stored, sketches), now)
+
+
+def _assign(conn: Connection, items: list[NewItem], now: datetime) -> list[EventChange]:
+    lock_grouping(conn)
     found = event_candidates.find_candidates(conn, items, now)
     batch = _Batch(event_features.load_events(conn, sorted(found.all_ids())), found)
     for new in items:
         decision = cluster.decide(new.features, batch.candidates(new))
-        log.debug("item=%d %s", new.id, decision.reason)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("item=%d %s", new.id, decision.reason)
         if decision.event_id is not None or decision.start:
             batch.place(new, decision.event_id)
     batch.renumber(_insert_events(conn, batch.started, now))
     _write_items(conn, items, batch.placed)
     signatures = {e: cluster.sketch_to_bytes(batch.events[e].sketch) for e in batch.changes}
-    tally = event_upkeep.upkeep(conn, list(batch.changes), now=now, signatures=signatures)
+    tally = event_upkeep.upkeep(
+        conn, list(batch.changes), now=now, signatures=signatures, started=_started(batch, items)
+    )
     for new in items:
         tally.add_item(new.features.published_at, new.labels, new.places, new.named)
     trend_upkeep.apply(conn, tally)
     return [EventChange(e, created, tuple(ids)) for e, (created, ids) in batch.changes.items()]
+
+
+def _started(batch: _Batch, items: list[NewItem]) -> dict[int, list[event_features.Report]]:
+    """The events the batch started, with all their reports, when they are at
+    hand (items the batch stored, not read back): summarised from them."""
+    reports = {n.id: n.report for n in items}
+    out: dict[int, list[event_features.Report]] = {}
+    for event_id, (created, item_ids) in batch.changes.items():
+        found = [r for r in (reports.get(i) for i in item_ids) if r is not None]
+        if created and len(found) == len(item_ids):
+            out[event_id] = found
+    return out
 
 
 def refresh_events(conn: Connection, event_ids: Iterable[int], *, now: datetime) -> None:
@@ -148,6 +191,7 @@ def refresh_events(conn: Connection, event_ids: Iterable[int], *, now: datetime)
     ids = sorted(set(event_ids))
     if not ids:
         return
+    lock_grouping(conn)
     item_ids: list[int] = []
     for chunk in event_features.chunks(ids):
         item_ids += conn.execute(
@@ -155,6 +199,19 @@ def refresh_events(conn: Connection, event_ids: Iterable[int], *, now: datetime)
         ).scalars()
     trend_upkeep.apply(conn, event_upkeep.upkeep(conn, ids, now=now))
     trend_upkeep.recount_items(conn, item_ids)
+
+
+def lock_grouping(conn: Connection) -> None:
+    """PostgreSQL: wait for the other transactions grouping items into events,
+    and keep them waiting until this one commits. Two reports of one happening
+    stored at once by two daemons would otherwise each miss the other's new
+    event and start their own. Storing the items themselves is not held up
+    (``store.queries.store_batch`` locks per item key); SQLite has one writer."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(GROUPING_LOCK)))
+
+
+GROUPING_LOCK = 0x7472_6163  # "trac": any constant, the same in every daemon
 
 
 def _insert_events(
@@ -178,9 +235,25 @@ def _insert_events(
         }
         for _, new in started
     ]
-    stmt = insert(events_t).returning(events_t.c.id, sort_by_parameter_order=True)
-    ids = conn.execute(stmt, rows).scalars().all()
-    return {provisional: int(real) for (provisional, _), real in zip(started, ids, strict=True)}
+    ids = _next_event_ids(conn, len(rows))
+    conn.execute(insert(events_t), [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+    return {provisional: real for (provisional, _), real in zip(started, ids, strict=True)}
+
+
+def _next_event_ids(conn: Connection, count: int) -> list[int]:
+    """The ids the database would give the next ``count`` events, in order:
+    one multi-row insert instead of one statement per event (an insert that
+    returns ids in parameter order is row by row on SQLite)."""
+    if conn.dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence("events", "id")
+        taken = conn.execute(
+            select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+        ).scalars()
+        return sorted(int(i) for i in taken)
+    # SQLite gives a table without AUTOINCREMENT the largest id plus one; the
+    # batch is the only writer until it commits
+    last = conn.execute(select(func.max(events_t.c.id))).scalar() or 0
+    return list(range(int(last) + 1, int(last) + 1 + count))
 
 
 def _write_items(conn: Connection, items: Sequence[NewItem], placed: dict[int, int]) -> None:

@@ -6,17 +6,21 @@ Writes are idempotent: an item is keyed by its content hash, an entity by
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
 
+from tracker.cluster import Participant
 from tracker.models import Analysis, Item
 from tracker.store import sightings
+from tracker.store.event_features import StoredEntity, StoredItem
 from tracker.store.tables import (
     amounts_t,
     entities_t,
@@ -26,8 +30,7 @@ from tracker.store.tables import (
     sources_t,
 )
 
-# Any constant: the advisory lock that orders concurrent store_items calls.
-_STORE_LOCK = 0x7472_6163  # "trac"
+EntityRows = dict[tuple[str, str], tuple[int, str | None]]  # (kind, name): (id, home)
 
 
 def _insert(conn: Connection, table: Table) -> Insert:
@@ -88,22 +91,44 @@ def existing_hashes(conn: Connection, hashes: Sequence[str]) -> set[str]:
     return set(rows.scalars())
 
 
+@dataclass(frozen=True, slots=True)
+class StoredBatch:
+    """What :func:`store_batch` did: the new items, in batch order, as stored
+    (what grouping them into events needs), and how many were duplicates."""
+
+    new: list[StoredItem]
+    duplicate: int
+
+    @property
+    def new_ids(self) -> list[int]:
+        return [s.id for s in self.new]
+
+
 def store_items(
     conn: Connection, source_id: int, batch: Sequence[tuple[Item, Analysis]], fetched_at: datetime
 ) -> tuple[list[int], int]:
+    """:func:`store_batch`, returning the new items' ids (in batch order) and
+    how many were duplicates."""
+    stored = store_batch(conn, source_id, batch, fetched_at)
+    return stored.new_ids, stored.duplicate
+
+
+def store_batch(
+    conn: Connection, source_id: int, batch: Sequence[tuple[Item, Analysis]], fetched_at: datetime
+) -> StoredBatch:
     """Insert new items with their labels, entities and amounts; record which
     source saw which item; revise an item whose source changed it.
 
     An item already stored (same GUID in this source, same canonical URL, or
-    same words: see ``store.sightings``) is a duplicate. Returns the new items'
-    ids (in batch order) and how many were duplicates.
+    same words: see ``store.sightings``) is a duplicate.
     """
     if not batch:
-        return [], 0
+        return StoredBatch([], 0)
     if conn.dialect.name == "postgresql":
         # Two feeds (or two daemons) storing the same article at once would both
-        # find it missing and both insert it: batches take turns, to commit.
-        conn.execute(select(func.pg_advisory_xact_lock(_STORE_LOCK)))
+        # find it missing and both insert it: batches that share an item's key
+        # (its words, URL or GUID) take turns; others go on side by side.
+        lock_keys(conn, item_keys(source_id, [item for item, _ in batch]))
     unique: list[tuple[Item, Analysis]] = []
     keys: set[tuple[str, str]] = set()
     for item, analysis in batch:
@@ -151,7 +176,7 @@ def store_items(
     analyses = [
         (ids[item.content_hash], analysis) for item, analysis in todo if item.content_hash in ids
     ]
-    store_analyses(conn, analyses)
+    entity_rows = store_analyses(conn, analyses)
     raced = [item for item, _ in todo if item.content_hash not in ids]
     if raced:  # stored meanwhile by another process: seen, not new
         rows = conn.execute(
@@ -163,10 +188,28 @@ def store_items(
         seen += [(found[i.content_hash], i) for i in raced if i.content_hash in found]
     seen += [(ids[item.content_hash], item) for item, _ in todo if item.content_hash in ids]
     sightings.record(conn, source_id, seen, fetched_at)
-    return [item_id for item_id, _ in analyses], len(batch) - len(analyses)
+    new = [
+        StoredItem(ids[item.content_hash], item, analysis, _links(analysis, entity_rows))
+        for item, analysis in todo
+        if item.content_hash in ids
+    ]
+    return StoredBatch(new, len(batch) - len(new))
 
 
-def store_analyses(conn: Connection, analyses: Sequence[tuple[int, Analysis]]) -> None:
+def _links(analysis: Analysis, entity_rows: EntityRows) -> tuple[StoredEntity, ...]:
+    """The item's entities as its ``item_entities`` rows list them: one per
+    (entity, role), in the order first named."""
+    out: dict[tuple[int, str], StoredEntity] = {}
+    for e in analysis.entities:
+        entity_id, home = entity_rows[(e.kind, e.name)]
+        if (entity_id, e.role) not in out:
+            out[(entity_id, e.role)] = (entity_id, Participant(e.kind, e.name, e.role), home)
+    return tuple(out.values())
+
+
+def store_analyses(conn: Connection, analyses: Sequence[tuple[int, Analysis]]) -> EntityRows:
+    """Insert the items' labels, amounts and entity links (entities created
+    when new); returns the entities' ids and home jurisdictions."""
     labels = [
         {
             "item_id": item_id,
@@ -195,9 +238,9 @@ def store_analyses(conn: Connection, analyses: Sequence[tuple[int, Analysis]]) -
     if amounts:
         conn.execute(_insert(conn, amounts_t), amounts)
     wanted = {(e.kind, e.name): e.jurisdiction for _, a in analyses for e in a.entities}
-    entity_ids = _entity_ids(conn, wanted)
+    entity_rows = _entity_rows(conn, wanted)
     links = {
-        (item_id, entity_ids[(e.kind, e.name)], e.role): e.mention[:300]
+        (item_id, entity_rows[(e.kind, e.name)][0], e.role): e.mention[:300]
         for item_id, analysis in analyses
         for e in analysis.entities
     }
@@ -209,24 +252,72 @@ def store_analyses(conn: Connection, analyses: Sequence[tuple[int, Analysis]]) -
                 for (i, e, r), m in links.items()
             ],
         )
+    return entity_rows
 
 
-def _entity_ids(
-    conn: Connection, wanted: dict[tuple[str, str], str | None]
-) -> dict[tuple[str, str], int]:
+def _entity_rows(conn: Connection, wanted: dict[tuple[str, str], str | None]) -> EntityRows:
+    """(id, home jurisdiction) of each wanted entity; the new ones inserted
+    first (most batches name only entities already known)."""
+    found = _find_entities(conn, wanted)
+    missing = {key: home for key, home in wanted.items() if key not in found}
+    if missing:
+        conn.execute(
+            _insert(conn, entities_t).on_conflict_do_nothing(index_elements=["kind", "name"]),
+            [
+                {"kind": k, "name": n, "jurisdiction": j, "aliases": []}
+                for (k, n), j in sorted(missing.items())
+            ],
+        )
+        found |= _find_entities(conn, missing)
+    return found
+
+
+def _find_entities(conn: Connection, wanted: dict[tuple[str, str], str | None]) -> EntityRows:
     if not wanted:
         return {}
-    conn.execute(
-        _insert(conn, entities_t).on_conflict_do_nothing(index_elements=["kind", "name"]),
-        [{"kind": k, "name": n, "jurisdiction": j, "aliases": []} for (k, n), j in wanted.items()],
-    )
-    names = {name for _, name in wanted}
-    rows = conn.execute(
-        select(entities_t.c.id, entities_t.c.kind, entities_t.c.name).where(
-            entities_t.c.name.in_(names)
+    names = sorted({name for _, name in wanted})
+    found: EntityRows = {}
+    for start in range(0, len(names), 500):
+        rows = conn.execute(
+            select(
+                entities_t.c.id, entities_t.c.kind, entities_t.c.name, entities_t.c.jurisdiction
+            ).where(entities_t.c.name.in_(names[start : start + 500]))
         )
-    )
-    return {(kind, name): int(eid) for eid, kind, name in rows if (kind, name) in wanted}
+        for eid, kind, name, home in rows:
+            if (kind, name) in wanted:
+                found[(kind, name)] = (int(eid), home)
+    return found
+
+
+def item_keys(source_id: int, items: Iterable[Item]) -> list[str]:
+    """What makes an item the same as another (see ``store.sightings``): its
+    words, its canonical URL, its GUID in its source."""
+    keys = set()
+    for item in items:
+        keys |= {f"hash:{item.content_hash}", f"url:{item.url}"}
+        if item.guid:
+            keys.add(f"guid:{source_id}:{item.guid}")
+    return sorted(keys)
+
+
+def lock_keys(conn: Connection, keys: Iterable[str]) -> None:
+    """PostgreSQL: hold a transaction-scoped advisory lock on each key (64-bit
+    hashes of them, taken in ascending order, so two transactions wanting some
+    of the same keys never wait for each other in a cycle)."""
+    numbers = sorted({_lock_number(k) for k in keys})
+    if numbers:
+        conn.execute(
+            text(
+                "SELECT count(pg_advisory_xact_lock(k)) FROM "
+                "(SELECT k FROM unnest(CAST(:keys AS bigint[])) AS k ORDER BY k) AS sorted_keys"
+            ),
+            {"keys": numbers},
+        )
+
+
+def _lock_number(key: str) -> int:
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def list_items(
