@@ -51,6 +51,7 @@ def _entities(title: str, body: str) -> set[tuple[str, str, str | None]]:
          "Texas Attorney General"),
         ("Ankara said the rules would apply from March.", "jurisdiction", "TR"),
         ("North Korean hackers used the chatbot.", "jurisdiction", "KP"),
+        ("New Mexico's attorney general sued the company.", "jurisdiction", "US"),
         ("Anthropic released Claude Sonnet 4.5 on Monday.", "model", "Claude Sonnet 4.5"),
         ("DeepSeek-R1 was trained for a fraction of the cost.", "model", "DeepSeek-R1"),
         ("Moonshot AI released Kimi K2 Thinking.", "model", "Kimi K2"),
@@ -92,6 +93,7 @@ def test_a_regulator_has_its_jurisdiction(text: str, name: str, jurisdiction: st
         ("CMA CGM Signs Artificial Intelligence Deal With Mistral",
          {"Competition and Markets Authority"}),
         ("North Korean Hackers Used ChatGPT, OpenAI Says", {"KR"}),
+        ("New Mexico Sues Meta Over Chatbots Talking To Children", {"MX"}),
     ],
 )  # fmt: skip
 def test_title_case_words_are_not_names(title: str, not_names: set[str]) -> None:
