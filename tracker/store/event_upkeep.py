@@ -18,10 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 
 from tracker import cluster
+from tracker.store import bulk
 from tracker.store.event_features import Report, StoredEntity, chunks, item_entities
 from tracker.store.tables import (
     amounts_t,
@@ -314,25 +315,21 @@ def _write(
         )
     labels, parties, amounts = [], [], []
     for event_id, s in summaries.items():
-        labels += [
-            {"event_id": event_id, "category": c, "score": sc, "evidence": ev, "item_id": i}
-            for c, (sc, ev, i) in s["_labels"].items()
-        ]
+        labels += [(event_id, c, sc, ev, i) for c, (sc, ev, i) in s["_labels"].items()]
         parties += [
-            {
-                "event_id": event_id,
-                "entity_id": eid,
-                "role": role,
-                "last_seen": s["last_seen"],
-                "updated_at": now,
-            }
-            for (eid, _, _, role) in s["_participants"]
+            (event_id, eid, role, s["last_seen"], now) for (eid, _, _, role) in s["_participants"]
         ]
-        amounts += [{"event_id": event_id, **a} for a in s["_amounts"].values()]
-    for table, batch in (
-        (event_labels_t, labels),
-        (event_participants_t, parties),
-        (event_amounts_t, amounts),
-    ):
-        if batch:
-            conn.execute(insert(table), batch)
+        amounts += [(event_id, *(a[c] for c in _AMOUNT_COLUMNS)) for a in s["_amounts"].values()]
+    bulk.insert_rows(
+        conn, event_labels_t, ("event_id", "category", "score", "evidence", "item_id"), labels
+    )
+    bulk.insert_rows(
+        conn,
+        event_participants_t,
+        ("event_id", "entity_id", "role", "last_seen", "updated_at"),
+        parties,
+    )
+    bulk.insert_rows(conn, event_amounts_t, ("event_id", *_AMOUNT_COLUMNS), amounts)
+
+
+_AMOUNT_COLUMNS = ("value", "currency", "text", "kind", "mentions", "is_conversion")

@@ -19,7 +19,7 @@ from sqlalchemy.sql.dml import Insert
 
 from tracker.cluster import Participant
 from tracker.models import Analysis, Item
-from tracker.store import sightings
+from tracker.store import bulk, sightings
 from tracker.store.event_features import StoredEntity, StoredItem
 from tracker.store.tables import (
     amounts_t,
@@ -169,7 +169,18 @@ def store_batch(
         for item, analysis in todo
     ]
     ids: dict[str, int] = {}
-    if rows:
+    if rows and conn.dialect.name == "postgresql":
+        columns = tuple(rows[0])
+        inserted = bulk.insert_rows(
+            conn,
+            items_t,
+            columns,
+            [tuple(row[c] for c in columns) for row in rows],
+            conflict="ON CONFLICT (content_hash) DO NOTHING",
+            returning=("id", "content_hash"),
+        )
+        ids = {content_hash: item_id for item_id, content_hash in inserted}
+    elif rows:
         stmt = _insert(conn, items_t).on_conflict_do_nothing(index_elements=["content_hash"])
         inserted = conn.execute(stmt.returning(items_t.c.id, items_t.c.content_hash), rows).all()
         ids = {content_hash: item_id for item_id, content_hash in inserted}
@@ -210,33 +221,26 @@ def _links(analysis: Analysis, entity_rows: EntityRows) -> tuple[StoredEntity, .
 def store_analyses(conn: Connection, analyses: Sequence[tuple[int, Analysis]]) -> EntityRows:
     """Insert the items' labels, amounts and entity links (entities created
     when new); returns the entities' ids and home jurisdictions."""
-    labels = [
-        {
-            "item_id": item_id,
-            "category": label.category,
-            "score": label.score,
-            "evidence": label.evidence,
-            "rules_version": label.rules_version,
-        }
-        for item_id, analysis in analyses
-        for label in analysis.labels
-    ]
-    if labels:
-        conn.execute(_insert(conn, labels_t), labels)
-    amounts = [
-        {
-            "item_id": item_id,
-            "value": a.value,
-            "currency": a.currency,
-            "text": a.text[:200],
-            "kind": a.kind,
-            "conversion_of": a.conversion_of,
-        }
-        for item_id, analysis in analyses
-        for a in analysis.amounts
-    ]
-    if amounts:
-        conn.execute(_insert(conn, amounts_t), amounts)
+    bulk.insert_rows(
+        conn,
+        labels_t,
+        ("item_id", "category", "score", "evidence", "rules_version"),
+        [
+            (item_id, label.category, label.score, label.evidence, label.rules_version)
+            for item_id, analysis in analyses
+            for label in analysis.labels
+        ],
+    )
+    bulk.insert_rows(
+        conn,
+        amounts_t,
+        ("item_id", "value", "currency", "text", "kind", "conversion_of"),
+        [
+            (item_id, a.value, a.currency, a.text[:200], a.kind, a.conversion_of)
+            for item_id, analysis in analyses
+            for a in analysis.amounts
+        ],
+    )
     wanted = {(e.kind, e.name): e.jurisdiction for _, a in analyses for e in a.entities}
     entity_rows = _entity_rows(conn, wanted)
     links = {
@@ -244,14 +248,13 @@ def store_analyses(conn: Connection, analyses: Sequence[tuple[int, Analysis]]) -
         for item_id, analysis in analyses
         for e in analysis.entities
     }
-    if links:
-        conn.execute(
-            _insert(conn, item_entities_t).on_conflict_do_nothing(),
-            [
-                {"item_id": i, "entity_id": e, "role": r, "mention": m}
-                for (i, e, r), m in links.items()
-            ],
-        )
+    bulk.insert_rows(
+        conn,
+        item_entities_t,
+        ("item_id", "entity_id", "role", "mention"),
+        [(i, e, r, m) for (i, e, r), m in links.items()],
+        conflict="ON CONFLICT DO NOTHING",
+    )
     return entity_rows
 
 

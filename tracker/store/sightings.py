@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Table, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from tracker.models import Item
+from tracker.store import bulk
 from tracker.store.schema import Amount, ItemEntity, ItemLabel
 from tracker.store.tables import items_t, revisions_t, sightings_t
 
@@ -124,29 +124,18 @@ def record(
     if not seen:
         return
     rows = {
-        item_id: {
-            "item_id": item_id,
-            "source_id": source_id,
-            "url": item.url,
-            "guid": item.guid,
-            "content_hash": item.content_hash,
-            "first_seen_at": now,
-            "last_seen_at": now,
-        }
+        item_id: (item_id, source_id, item.url, item.guid, item.content_hash, now, now)
         for item_id, item in seen
     }
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(sightings_t)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["item_id", "source_id"],
-        set_={
-            "last_seen_at": stmt.excluded.last_seen_at,
-            "content_hash": stmt.excluded.content_hash,
-            "url": stmt.excluded.url,
-            "guid": stmt.excluded.guid,
-        },
+    refreshed = ("last_seen_at", "content_hash", "url", "guid")
+    bulk.insert_rows(
+        conn,
+        sightings_t,
+        ("item_id", "source_id", "url", "guid", "content_hash", "first_seen_at", "last_seen_at"),
+        list(rows.values()),
+        conflict="ON CONFLICT (item_id, source_id) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in refreshed),
     )
-    conn.execute(stmt, list(rows.values()))
 
 
 def revise(conn: Connection, item_id: int, item: Item, rules_version: str, now: datetime) -> bool:

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, Table, delete, func, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, delete, func, select, tuple_
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from tracker.store import bulk
 from tracker.store.event_features import chunks
 from tracker.store.tables import (
     counts_t,
@@ -92,26 +92,23 @@ class Tally:
         self.entities.update(other.entities)
 
 
-def _upsert(conn: Connection, table: Table) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
-    keys = [c.name for c in table.primary_key.columns]
-    return stmt.on_conflict_do_update(
-        index_elements=keys, set_={"count": table.c.count + stmt.excluded.count}
-    )
-
-
 def apply(conn: Connection, tally: Tally) -> None:
     """Add the tally's changes to the summaries; rows falling to zero go."""
     for table, changes, names in (
         (counts_t, tally.counts, ("unit", "day", "category", "jurisdiction", "band")),
         (entity_counts_t, tally.entities, ("unit", "entity_id", "day", "category", "band")),
     ):
-        rows = [{**dict(zip(names, k, strict=True)), "count": n} for k, n in changes.items() if n]
+        rows = [(*k, n) for k, n in changes.items() if n]
         # a fixed order: concurrent writers then lock rows in the same order
-        rows.sort(key=lambda r: tuple(str(r[n]) for n in names))
-        if rows:
-            conn.execute(_upsert(conn, table), rows)
+        rows.sort(key=lambda r: tuple(str(v) for v in r[:-1]))
+        bulk.insert_rows(
+            conn,
+            table,
+            (*names, "count"),
+            rows,
+            conflict=f"ON CONFLICT ({', '.join(names)}) "
+            f"DO UPDATE SET count = {table.name}.count + excluded.count",
+        )
         emptied = sorted({(k[0], k[names.index("day")]) for k, n in changes.items() if n < 0})
         for start in range(0, len(emptied), 200):
             conn.execute(

@@ -1,0 +1,74 @@
+"""Many rows into one table without building a statement per row.
+
+A batch writes thousands of rows (labels, entity links, sightings, trend
+counts). SQLAlchemy's executemany prepares each row's parameters in Python,
+and on PostgreSQL either runs one statement per row or renders one huge
+statement that the driver parses again every time. Here the statement is
+written once per table and the rows go in as plain values:
+
+    PostgreSQL   INSERT INTO t (a, b) SELECT * FROM unnest(%s::type[], %s::type[]) ...
+                 one statement, each column's values as one array
+    SQLite       INSERT INTO t (a, b) VALUES (?, ?) ...   one executemany of tuples
+
+Each value goes through its column type's own bind conversion first (UTC times,
+dates, decimals), so what is stored is what a Core insert would store. Tables
+with JSON columns are not written this way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Connection, Dialect, Row
+
+
+def insert_rows(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    conflict: str = "",
+    returning: Sequence[str] = (),
+) -> list[Row[Any]]:
+    """Insert ``rows`` (tuples in the order of ``columns``); ``conflict``: an
+    ``ON CONFLICT ...`` clause; ``returning``: columns to return (PostgreSQL
+    only: SQLite cannot return rows from an executemany)."""
+    if not rows:
+        return []
+    names = ", ".join(columns)
+    convert = _converters(conn.dialect, table, tuple(columns))
+    if conn.dialect.name == "postgresql":
+        arrays = ", ".join(f"%s::{_array_type(conn.dialect, table, c)}[]" for c in columns)
+        tail = f" RETURNING {', '.join(returning)}" if returning else ""
+        sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}) {conflict}{tail}"
+        values = tuple(
+            [f(v) for v in column] if f else list(column)
+            for f, column in zip(convert, zip(*rows, strict=True), strict=True)
+        )
+        result = conn.exec_driver_sql(sql, values)
+        return list(result) if returning else []
+    if returning:
+        raise ValueError("insert_rows returns rows on PostgreSQL only")
+    marks = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) {conflict}"
+    if any(convert):
+        rows = [tuple(f(v) if f else v for f, v in zip(convert, row, strict=True)) for row in rows]
+    conn.exec_driver_sql(sql, [tuple(row) for row in rows])
+    return []
+
+
+Converter = Callable[[Any], Any] | None
+
+
+@cache
+def _converters(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[Converter, ...]:
+    return tuple(table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
+
+
+@cache
+def _array_type(dialect: Dialect, table: Table, column: str) -> str:
+    return str(table.c[column].type.compile(dialect=dialect))
