@@ -16,6 +16,7 @@ DROPPED = [
     pytest.param("READ MORE: Microsoft invests $1.5 billion in G42", id="inline-read-more"),
     pytest.param("Also Read | Amazon completes $4bn Anthropic investment", id="also-read"),
     pytest.param("[Related: FTC sues to block chip deal]", id="bracketed"),
+    pytest.param("Related Article: MWC 2024: Vodafone's CEO Urges Reform", id="related-article"),
     pytest.param("Reporting by Jane Doe in London; Editing by John Smith", id="sign-off"),
     pytest.param("(Additional reporting by Foo Bar)", id="additional-reporting"),
     pytest.param("FILE PHOTO: The OpenAI logo is seen in this illustration", id="caption"),

@@ -27,6 +27,7 @@ _JUNK_LINE = re.compile(
     r"""(?:
         [\[(]?(?:read\ more|also\ read|read\ also|see\ also|related|recommended|more\ from
             |more\ on|don't\ miss|watch|listen|explainer|factbox|analysis|opinion)
+            (?:\ (?:article|articles|story|stories|reading|content|coverage|news|links|video))?
             \s*[:|»>\-–—]
       | [(\[]?(?:reporting|additional\ reporting|writing|editing|compiled|edited)\ by\b
       | (?:file\ )?photo\s*:
