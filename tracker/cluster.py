@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 SKETCH_SIZE = 256
 """Hashes kept per sketch. Texts with fewer distinct content words than this
@@ -196,11 +197,15 @@ class Decision:
 def content_words(text: str) -> frozenset[str]:
     """Lower-cased words of three letters or more that are not function words;
     figures are kept (they name the deal)."""
-    words = (w.lower() for w in _WORD.findall(text))
+    # each distinct spelling lower-cased once (words repeat)
+    words = {w.lower() for w in set(_WORD.findall(text))}
     return frozenset(w for w in words if (len(w) >= 3 or w.isdigit()) and w not in _STOPWORDS)
 
 
+@lru_cache(maxsize=1 << 16)
 def _hash(word: str) -> int:
+    """A word's 64-bit hash; the vocabulary of news repeats, so the most
+    recent 65,536 words are remembered."""
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big")
 
 

@@ -63,14 +63,19 @@ class Candidates:
 
 def find_candidates(conn: Connection, items: Sequence[NewItem], now: datetime) -> Candidates:
     found = Candidates()
-    terms: list[tuple[int, str, list[Any]]] = []
+    # one subquery per distinct range: items of one party and day share theirs
+    wanted: dict[tuple[str, tuple[Any, ...]], list[int]] = defaultdict(list)
     for new in items:
         item = new.features
         for entity_id in new.entity_ids:
-            terms += _party_terms(new.id, entity_id, item, now)
+            for condition, values in _party_terms(entity_id, item, now):
+                wanted[(condition, tuple(values))].append(new.id)
+    terms = [(tag, condition, list(values)) for tag, (condition, values) in enumerate(wanted)]
+    askers = list(wanted.values())
     for start in range(0, len(terms), SUBQUERIES):
         for tag, event_id in _union(conn, terms[start : start + SUBQUERIES]):
-            found.near[tag].append(event_id)
+            for item_id in askers[tag]:
+                found.near[item_id].append(event_id)
     _add_recent_undated(conn, items, now, found)
     _add_same_key(conn, items_t.c.url, [n.features.url for n in items], found.by_url)
     fingerprints = [n.fingerprint for n in items]
@@ -79,21 +84,21 @@ def find_candidates(conn: Connection, items: Sequence[NewItem], now: datetime) -
 
 
 def _party_terms(
-    tag: int, entity_id: int, item: cluster.ItemFeatures, now: datetime
-) -> list[tuple[int, str, list[Any]]]:
-    """(tag, WHERE ... ORDER BY, parameters) of one party's nearest events."""
+    entity_id: int, item: cluster.ItemFeatures, now: datetime
+) -> list[tuple[str, list[Any]]]:
+    """(WHERE ... ORDER BY, parameters) of one party's nearest events."""
     where = f"entity_id = {int(entity_id)} AND"
     if not item.is_dated:
         recent = f"{where} updated_at >= ? ORDER BY updated_at DESC"
-        return [(tag, recent, [now - cluster.WEAK_DATE_RECENCY])]
+        return [(recent, [now - cluster.WEAK_DATE_RECENCY])]
     # an event ending after the item's date + WINDOW + MAX_SPAN began after
     # date + WINDOW or spans more than MAX_SPAN: either way it cannot take it
     when = item.published_at
     later = f"{where} last_seen >= ? AND last_seen <= ? ORDER BY last_seen ASC"
     earlier = f"{where} last_seen >= ? AND last_seen < ? ORDER BY last_seen DESC"
     return [
-        (tag, later, [when, when + cluster.WINDOW + cluster.MAX_SPAN]),
-        (tag, earlier, [when - cluster.WINDOW, when]),
+        (later, [when, when + cluster.WINDOW + cluster.MAX_SPAN]),
+        (earlier, [when - cluster.WINDOW, when]),
     ]
 
 
