@@ -63,6 +63,34 @@ _NOT_NAMES = frozenset(
         "Friday",
         "Saturday",
         "Sunday",
+        # verbs that follow a name in a Title Case headline: "Fintech Startup Raises $10 Million"
+        "Raises",
+        "Says",
+        "Is",
+        "Are",
+        "Launches",
+        "Signs",
+        "Buys",
+        "Acquires",
+        "Invests",
+        "Unveils",
+        "Gets",
+        "Secures",
+        "Lands",
+        "Wins",
+        "Announces",
+        "Releases",
+        "Joins",
+        "Opens",
+        "Fines",
+        "Sues",
+        "Bags",
+        "Closes",
+        "Hits",
+        "Faces",
+        "Plans",
+        "Wants",
+        "Will",
     ]
 )
 # who acts first in the sentence is on the investor side for these actions,
@@ -205,7 +233,12 @@ def _run_after(
         if names_only and not tokens[j].isalpha():
             break
         j += 1
-    return (i, j) if j > i else None
+    if j == i or (j == i + 1 and tokens[i] in _GENERIC_CAPITALS):
+        return None  # "investment in AI start-ups": a field, not a name
+    return i, j
+
+
+_GENERIC_CAPITALS = frozenset(["AI", "GenAI", "IT", "LLM", "LLMs", "SaaS", "API", "APIs"])
 
 
 def _run_before(tokens: list[str], i: int, start: int, taken: set[int]) -> int | None:

@@ -65,6 +65,11 @@ _ABBREVIATIONS = frozenset(
         "dept",
         "wash",
         "calif",
+        "d.c",
+        "j.p",
+        "n.y",
+        "u.n",
+        "u.a.e",
     ]
 )
 # a sentence starts with a capital, a digit, a currency or a brand such as "xAI", "eBay"
