@@ -11,8 +11,7 @@ written once per table and the rows go in as plain values:
     SQLite       INSERT INTO t (a, b) VALUES (?, ?) ...   one executemany of tuples
 
 Each value goes through its column type's own bind conversion first (UTC times,
-dates, decimals), so what is stored is what a Core insert would store. Tables
-with JSON columns are not written this way.
+dates, decimals, JSON), so what is stored is what a Core statement would store.
 """
 
 from __future__ import annotations
@@ -45,20 +44,57 @@ def insert_rows(
         arrays = ", ".join(f"%s::{_array_type(conn.dialect, table, c)}[]" for c in columns)
         tail = f" RETURNING {', '.join(returning)}" if returning else ""
         sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}) {conflict}{tail}"
-        values = tuple(
-            [f(v) for v in column] if f else list(column)
-            for f, column in zip(convert, zip(*rows, strict=True), strict=True)
-        )
-        result = conn.exec_driver_sql(sql, values)
+        result = conn.exec_driver_sql(sql, _arrays(convert, rows))
         return list(result) if returning else []
     if returning:
         raise ValueError("insert_rows returns rows on PostgreSQL only")
     marks = ", ".join("?" for _ in columns)
     sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) {conflict}"
-    if any(convert):
-        rows = [tuple(f(v) if f else v for f, v in zip(convert, row, strict=True)) for row in rows]
-    conn.exec_driver_sql(sql, [tuple(row) for row in rows])
+    conn.exec_driver_sql(sql, _converted(convert, rows))
     return []
+
+
+def update_rows(
+    conn: Connection,
+    table: Table,
+    key: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+) -> None:
+    """Set ``columns`` of the row whose ``key`` is each row's first value (the
+    rest in the order of ``columns``)."""
+    if not rows:
+        return
+    everything = (key, *columns)
+    convert = _converters(conn.dialect, table, everything)
+    if conn.dialect.name == "postgresql":
+        arrays = ", ".join(f"%s::{_array_type(conn.dialect, table, c)}[]" for c in everything)
+        sets = ", ".join(f"{c} = v.{c}" for c in columns)
+        sql = (
+            f"UPDATE {table.name} SET {sets} FROM unnest({arrays}) AS v({', '.join(everything)}) "
+            f"WHERE {table.name}.{key} = v.{key}"
+        )
+        conn.exec_driver_sql(sql, _arrays(convert, rows))
+        return
+    sets = ", ".join(f"{c} = ?" for c in columns)
+    sql = f"UPDATE {table.name} SET {sets} WHERE {key} = ?"
+    conn.exec_driver_sql(sql, [(*row[1:], row[0]) for row in _converted(convert, rows)])
+
+
+def _arrays(convert: tuple[Converter, ...], rows: Sequence[Sequence[Any]]) -> tuple[list[Any], ...]:
+    """The rows' values column by column, converted."""
+    return tuple(
+        [f(v) for v in column] if f else list(column)
+        for f, column in zip(convert, zip(*rows, strict=True), strict=True)
+    )
+
+
+def _converted(
+    convert: tuple[Converter, ...], rows: Sequence[Sequence[Any]]
+) -> list[tuple[Any, ...]]:
+    if not any(convert):
+        return [tuple(row) for row in rows]
+    return [tuple(f(v) if f else v for f, v in zip(convert, row, strict=True)) for row in rows]
 
 
 Converter = Callable[[Any], Any] | None

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
 from tracker import cluster
@@ -291,28 +291,17 @@ def _write(
 ) -> None:
     """The events' rows updated, and their labels, parties and sums inserted
     (the old ones are gone), each kind in one executemany."""
-    values = {c: bindparam(f"v_{c}") for c in _COLUMNS}
-    stmt = update(events_t).where(events_t.c.id == bindparam("v_id"))
+    # new sketches with the rest when every event has one (an ingest's batch)
+    signed = signatures if all(e in signatures for e in summaries) else {}
+    columns = (*_COLUMNS, "updated_at", *(("signature",) if signed else ()))
     rows = [
-        {"v_id": e, "v_updated_at": now, **{f"v_{c}": s[c] for c in _COLUMNS}}
+        (e, *(s[c] for c in _COLUMNS), now, *((signed[e],) if signed else ()))
         for e, s in summaries.items()
     ]
-    # new sketches in the same statement when every event has one (an ingest's
-    # batch), else in a second one
-    signed = [{"v_id": e, "v_signature": s} for e, s in signatures.items() if e in summaries]
-    if len(signed) == len(rows):
-        for row in rows:
-            row["v_signature"] = signatures[row["v_id"]]
-        values["signature"] = bindparam("v_signature")
-        signed = []
-    conn.execute(stmt.values(**values, updated_at=bindparam("v_updated_at")), rows)
-    if signed:
-        conn.execute(
-            update(events_t)
-            .where(events_t.c.id == bindparam("v_id"))
-            .values(signature=bindparam("v_signature")),
-            signed,
-        )
+    bulk.update_rows(conn, events_t, "id", columns, rows)
+    if not signed:
+        rows = [(e, b) for e, b in signatures.items() if e in summaries]
+        bulk.update_rows(conn, events_t, "id", ("signature",), rows)
     labels, parties, amounts = [], [], []
     for event_id, s in summaries.items():
         labels += [(event_id, c, sc, ev, i) for c, (sc, ev, i) in s["_labels"].items()]

@@ -29,11 +29,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from tracker import cluster
-from tracker.store import event_candidates, event_features, event_upkeep, trend_upkeep
+from tracker.store import bulk, event_candidates, event_features, event_upkeep, trend_upkeep
 from tracker.store.event_features import NewItem, StoredItem
 from tracker.store.event_list import list_events
 from tracker.store.tables import events_t, items_t
@@ -258,13 +258,5 @@ def _next_event_ids(conn: Connection, count: int) -> list[int]:
 
 def _write_items(conn: Connection, items: Sequence[NewItem], placed: dict[int, int]) -> None:
     """Each item's headline fingerprint and event, in one executemany."""
-    rows = [
-        {"v_id": n.id, "v_fingerprint": n.fingerprint, "v_event_id": placed.get(n.id)}
-        for n in items
-    ]
-    conn.execute(
-        update(items_t)
-        .where(items_t.c.id == bindparam("v_id"))
-        .values(fingerprint=bindparam("v_fingerprint"), event_id=bindparam("v_event_id")),
-        rows,
-    )
+    rows = [(n.id, n.fingerprint, placed.get(n.id)) for n in items]
+    bulk.update_rows(conn, items_t, "id", ("fingerprint", "event_id"), rows)
