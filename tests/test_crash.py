@@ -66,7 +66,8 @@ def _kill_mid_ingest(env: dict[str, str], cwd: Path, rng: random.Random, corpus:
         if _count(env["TRACKER_DATABASE_URL"]) > before:
             break
         time.sleep(0.02)
-    time.sleep(rng.uniform(0.0, 0.15))
+    # a batch of 7 commits in a few milliseconds: kill within the next few
+    time.sleep(rng.uniform(0.0, 0.02))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     return _count(env["TRACKER_DATABASE_URL"])
