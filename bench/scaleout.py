@@ -15,8 +15,10 @@ Prints items/s for each count (all items over the wall time from the start of
 the processes to the exit of the last, start-up included), the speed-up over
 one process (target: two processes >= 1.6x on two cores), the CPU seconds
 the processes used, how busy the machine's CPUs were meanwhile (the database
-server runs on them too: at 100% more processes cannot help), and checks that
-every source's articles were all stored, once.
+server runs on them too: at 100% more processes cannot help), how often the
+processes' database sessions were waiting for an advisory lock (sampled from
+``pg_stat_activity``: the share of the work done one process at a time), and
+checks that every source's articles were all stored, once.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -70,15 +73,75 @@ def _cpu_ticks() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
-def one_run(config: Path, url: str, procs: int) -> tuple[float, float, float]:
+def _process_cpu(pid: int) -> float:
+    """CPU seconds a process (here: a database server process on this machine)
+    has used so far; 0 when it cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class LockWaits:
+    """Samples, every 20 ms while the processes run, what their database
+    sessions are doing: the share of sessions waiting for an advisory lock
+    (the grouping lock, or an item key another batch holds) says how much
+    the processes wait for each other rather than work."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_engine(url)
+        self.active = 0
+        self.waiting = 0
+        self.server_cpu: dict[int, float] = {}  # per server process, as last seen
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        query = text(
+            "SELECT pid, state, wait_event FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'"
+        )
+        with self.engine.connect() as conn:
+            while not self.stop.wait(0.02):
+                sessions = conn.execute(query).all()
+                conn.rollback()
+                busy = [wait for _, state, wait in sessions if state != "idle"]
+                self.active += len(busy)
+                self.waiting += sum(1 for wait in busy if wait == "advisory")
+                for pid, _, _ in sessions:
+                    self.server_cpu[pid] = max(self.server_cpu.get(pid, 0.0), _process_cpu(pid))
+
+    def __enter__(self) -> LockWaits:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.engine.dispose()
+
+    @property
+    def share(self) -> float:
+        return self.waiting / max(1, self.active)
+
+
+def one_run(config: Path, url: str, procs: int) -> tuple[float, float, float, LockWaits]:
     """(wall seconds, CPU seconds of all processes, share of the machine's CPU
-    busy meanwhile: the PostgreSQL server's and anyone else's work included)
-    of ``procs`` passes at once."""
+    busy meanwhile: the PostgreSQL server's and anyone else's work included,
+    what their database sessions did) of ``procs`` passes at once."""
     env = _env(url)
     tracker = [sys.executable, "-m", "tracker", "--config", str(config)]
     init = subprocess.run([*tracker, "init"], env=env, capture_output=True, text=True)
     if init.returncode:
         raise SystemExit(f"tracker init failed: {init.stderr}")
+    with LockWaits(url) as waits:
+        wall, cpu, busy = _passes(tracker, env, procs)
+    return wall, cpu, busy, waits
+
+
+def _passes(tracker: list[str], env: dict[str, str], procs: int) -> tuple[float, float, float]:
     started, (busy0, total0) = time.perf_counter(), _cpu_ticks()
     running = [
         subprocess.Popen(
@@ -141,7 +204,7 @@ def measure(
         config = write_sources(Path(tmp), sources, per_source)
         for count in procs:
             with pg_database(server, f"bench_scaleout_{os.getpid()}") as url:
-                wall, cpu, busy = one_run(config, url, count)
+                wall, cpu, busy, waits = one_run(config, url, count)
                 problem = check(url, sources, per_source)
             rate = total / wall
             base = base or rate
@@ -159,7 +222,9 @@ def measure(
                     target=target,
                     passed=passed,
                     note=f"{total} items from {sources} folders in {wall:.1f} s wall, "
-                    f"{cpu:.1f} s CPU in tracker, machine CPU {busy:.0%} busy; "
+                    f"{cpu:.1f} s CPU in tracker, {sum(waits.server_cpu.values()):.1f} s in "
+                    f"their database sessions, machine CPU {busy:.0%} busy, {waits.share:.0%} "
+                    "of busy database sessions waiting for a lock; "
                     f"{speedup:.2f}x one process; "
                     + (problem or "every source polled, no item stored twice"),
                 )
