@@ -170,12 +170,19 @@ class EventFeatures:
     amounts: tuple[DealAmount, ...]
     sketch: tuple[int, ...]
     urls: frozenset[str] = field(default=frozenset())
-    hashes: frozenset[int] = field(init=False, repr=False, compare=False)
     deal_amounts: tuple[DealAmount, ...] = field(init=False, repr=False, compare=False)
+    _hashes: frozenset[int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "hashes", frozenset(self.sketch))
         object.__setattr__(self, "deal_amounts", _deal_amounts(self.amounts))
+
+    @property
+    def hashes(self) -> frozenset[int]:
+        """The sketch as a set, made on first use: most candidates are turned
+        away by their dates, kinds, sums or parties before their words count."""
+        if self._hashes is None:
+            object.__setattr__(self, "_hashes", frozenset(self.sketch))
+        return self._hashes  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,7 +361,7 @@ def _judge(item: ItemFeatures, event: EventFeatures, *, explain: bool) -> tuple[
     # a copy joins whatever the other gates say; the bound spares the full
     # estimate for the many candidates that fail a gate and are no copy
     similarity = 0.0
-    if refused is None or _may_be_copy(item.hashes, event.hashes):
+    if refused is None or _may_be_copy(item, event):
         similarity = _jaccard(item.hashes, event.hashes)
         if similarity >= NEAR_DUPLICATE:
             why = f"copy of event {event.id}'s text (Jaccard {similarity:.2f})" if explain else ""
@@ -409,13 +416,14 @@ def _refusal(gate: str, item: ItemFeatures, event: EventFeatures) -> str:
     return f"event {event.id}'s participants are not the report's"
 
 
-def _may_be_copy(left: frozenset[int], right: frozenset[int]) -> bool:
+def _may_be_copy(item: ItemFeatures, event: EventFeatures) -> bool:
     """Whether the Jaccard estimate can reach NEAR_DUPLICATE: it counts shared
     hashes among the union's bottom k, so it is at most the shared hashes over
     the smaller of k and the union's size."""
-    small, large = sorted((len(left), len(right)))
+    small, large = sorted((len(item.sketch), len(event.sketch)))
     if large == 0 or small / min(SKETCH_SIZE, large) < NEAR_DUPLICATE:
         return False  # even sharing all of the smaller set, the bound is not met
+    left, right = item.hashes, event.hashes
     shared = len(left & right)
     union = len(left) + len(right) - shared
     return union > 0 and shared / min(SKETCH_SIZE, union) >= NEAR_DUPLICATE
