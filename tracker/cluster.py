@@ -420,7 +420,8 @@ def _may_be_copy(item: ItemFeatures, event: EventFeatures) -> bool:
     """Whether the Jaccard estimate can reach NEAR_DUPLICATE: it counts shared
     hashes among the union's bottom k, so it is at most the shared hashes over
     the smaller of k and the union's size."""
-    small, large = sorted((len(item.sketch), len(event.sketch)))
+    mine, theirs = len(item.sketch), len(event.sketch)
+    small, large = (mine, theirs) if mine <= theirs else (theirs, mine)
     if large == 0 or small / min(SKETCH_SIZE, large) < NEAR_DUPLICATE:
         return False  # even sharing all of the smaller set, the bound is not met
     left, right = item.hashes, event.hashes

@@ -92,9 +92,14 @@ def _arrays(convert: tuple[Converter, ...], rows: Sequence[Sequence[Any]]) -> tu
 def _converted(
     convert: tuple[Converter, ...], rows: Sequence[Sequence[Any]]
 ) -> list[tuple[Any, ...]]:
-    if not any(convert):
-        return [tuple(row) for row in rows]
-    return [tuple(f(v) if f else v for f, v in zip(convert, row, strict=True)) for row in rows]
+    needed = [(i, f) for i, f in enumerate(convert) if f]
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, f in needed:
+            values[i] = f(values[i])
+        out.append(tuple(values))
+    return out
 
 
 Converter = Callable[[Any], Any] | None
