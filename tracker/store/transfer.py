@@ -12,7 +12,7 @@ whatever the database's size:
 
 Items carry every label (below the threshold too) with its score and evidence,
 so an import does not re-classify. Events are not exported: an import groups
-the items again (store.events.assign_events), as an ingest does, and recounts
+the items again (store.events.assign_stored), as an ingest does, and recounts
 the trend summary. Alert history is not carried; imported events that match
 the alert rules are recorded as already known, so they never alert, unless
 the import asks for alerts.
@@ -38,6 +38,7 @@ from tracker.store import alerts as alerts_store
 from tracker.store import events as events_store
 from tracker.store import queries
 from tracker.store.db import head_revision
+from tracker.store.event_features import StoredItem
 from tracker.store.retry import in_transaction
 from tracker.store.tables import (
     amounts_t,
@@ -354,22 +355,25 @@ def _store_batch(
         return
 
     def write(conn: Connection) -> tuple[list[int], int, int]:
-        new_ids: list[int] = []
+        new: list[StoredItem] = []
         duplicate = 0
         # Items one ingest batch stored share their source and fetch time, and
-        # store_items takes one of each: runs of them are stored together.
+        # store_batch takes one of each: runs of them are stored together.
         for run in _runs(batch):
-            ids, dup = queries.store_items(
+            stored = queries.store_batch(
                 conn,
                 source_ids[run[0].source],
                 [(r.item, r.analysis) for r in run],
                 run[0].fetched_at,
             )
-            new_ids += ids
-            duplicate += dup
-        changes = events_store.assign_events(conn, new_ids, now=now)
+            new += stored.new
+            duplicate += stored.duplicate
+        new_ids = [s.id for s in new]
+        changes = events_store.assign_stored(conn, new, now=now)
         _store_sightings(conn, batch, source_ids)
-        alerts_store.queue_alerts(conn, new_ids, rules=rules, now=now, enabled=alerts)
+        alerts_store.queue_alerts(
+            conn, new_ids, rules=rules, now=now, enabled=alerts, changes=changes
+        )
         return new_ids, duplicate, sum(change.created for change in changes)
 
     new_ids, duplicate, events = in_transaction(engine, write)
