@@ -81,6 +81,35 @@ def update_rows(
     conn.exec_driver_sql(sql, [(*row[1:], row[0]) for row in _converted(convert, rows)])
 
 
+def delete_rows(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    where: str = "",
+) -> None:
+    """Delete the rows whose ``columns`` hold each row's values (and that
+    meet the extra condition ``where``, SQL on the table's own columns)."""
+    if not rows:
+        return
+    convert = _converters(conn.dialect, table, tuple(columns))
+    extra = f" AND {where}" if where else ""
+    if conn.dialect.name == "postgresql":
+        arrays = ", ".join(f"%s::{_array_type(conn.dialect, table, c)}[]" for c in columns)
+        match = " AND ".join(f"{table.name}.{c} = v.{c}" for c in columns)
+        sql = (
+            f"DELETE FROM {table.name} USING unnest({arrays}) AS v({', '.join(columns)}) "
+            f"WHERE {match}{extra}"
+        )
+        conn.exec_driver_sql(sql, _arrays(convert, rows))
+        return
+    match = " AND ".join(f"{c} = ?" for c in columns)
+    conn.exec_driver_sql(
+        f"DELETE FROM {table.name} WHERE {match}{extra}", _converted(convert, rows)
+    )
+
+
 def _arrays(convert: tuple[Converter, ...], rows: Sequence[Sequence[Any]]) -> tuple[list[Any], ...]:
     """The rows' values column by column, converted."""
     return tuple(

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, tuple_
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -109,14 +109,10 @@ def apply(conn: Connection, tally: Tally) -> None:
             conflict=f"ON CONFLICT ({', '.join(names)}) "
             f"DO UPDATE SET count = {table.name}.count + excluded.count",
         )
-        emptied = sorted({(k[0], k[names.index("day")]) for k, n in changes.items() if n < 0})
-        for start in range(0, len(emptied), 200):
-            conn.execute(
-                delete(table).where(
-                    table.c.count <= 0,
-                    tuple_(table.c.unit, table.c.day).in_(emptied[start : start + 200]),
-                )
-            )
+        # only a row that went down can have fallen to zero: looked up by its key,
+        # not by scanning its day (the rows of a day grow with the database)
+        fallen = sorted((k for k, n in changes.items() if n < 0), key=lambda k: tuple(map(str, k)))
+        bulk.delete_rows(conn, table, names, fallen, where="count <= 0")
 
 
 # ---------------------------------------------------------------- recounting days
