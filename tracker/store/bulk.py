@@ -17,6 +17,8 @@ dates, decimals, JSON), so what is stored is what a Core statement would store.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -110,12 +112,37 @@ def delete_rows(
     )
 
 
-def _arrays(convert: tuple[Converter, ...], rows: Sequence[Sequence[Any]]) -> tuple[list[Any], ...]:
-    """The rows' values column by column, converted."""
-    return tuple(
-        [f(v) for v in column] if f else list(column)
-        for f, column in zip(convert, zip(*rows, strict=True), strict=True)
-    )
+def _arrays(convert: tuple[Converter, ...], rows: Sequence[Sequence[Any]]) -> tuple[Any, ...]:
+    """The rows' values column by column, converted: each column as a
+    PostgreSQL array literal when its values are plain (numbers, text, times),
+    else as a list for the driver to adapt."""
+    columns = []
+    for f, column in zip(convert, zip(*rows, strict=True), strict=True):
+        values = [f(v) for v in column] if f else list(column)
+        columns.append(_array_literal(values))
+    return tuple(columns)
+
+
+def _array_literal(values: list[Any]) -> Any:
+    """``{1,2,NULL}``, ``{"a","b \\"c\\""}``: what ``CAST(%s AS type[])`` reads,
+    written by joining strings (the driver adapts a list element by element,
+    which costs more than the statement); the list itself when a value is
+    of another kind."""
+    out = []
+    for v in values:
+        if v is None:
+            out.append("NULL")
+        elif isinstance(v, str):
+            out.append('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        elif isinstance(v, bool):
+            out.append("t" if v else "f")
+        elif isinstance(v, int | float | Decimal):
+            out.append(str(v))
+        elif isinstance(v, datetime | date):
+            out.append(f'"{v.isoformat()}"')
+        else:
+            return values
+    return "{" + ",".join(out) + "}"
 
 
 def _converted(
