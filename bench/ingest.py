@@ -1,7 +1,7 @@
 """Ingest throughput, each figure against its floor measured in the same run.
 
     python bench/ingest.py [--articles 5000] [--feeds 20] [--items 250] [--pg URL]
-                           [--only file,feed,pg] [--keep FOLDER]
+                           [--only file,feed,pg,commit] [--keep FOLDER]
 
 1. file: ``--articles`` articles of about 3 KB (bench/_corpus.py) through the
    whole pipeline (read, parse, classify, extract, store, group into events)
@@ -15,6 +15,11 @@
    psycopg ``COPY`` of the same rows. PostgreSQL comes from ``--pg`` or
    ``TRACKER_TEST_POSTGRES_URL`` (a server URL: a database ``bench_ingest_<pid>``
    is created there and dropped afterwards); without either it is left out.
+4. commit: the database transaction alone (``commit_batch``: storing, grouping
+   into events, trend counts, alerts) over the entries of 2, parsed and
+   classified beforehand: CPU microseconds per item, into SQLite (and
+   PostgreSQL when given). No target of its own: it shows what feed ingest
+   spends outside parsing and classification.
 
 Each figure is printed with its floor, the share of the floor, and CPU seconds
 beside wall seconds (the machine may be shared: CPU time says what the work
@@ -24,6 +29,7 @@ cost, wall time what a user waits).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import random
@@ -158,6 +164,70 @@ def feed_ingest(work: Path, n_feeds: int, n_items: int, ruleset: Ruleset) -> lis
     ]
 
 
+def commit_cost(
+    n_feeds: int, n_items: int, ruleset: Ruleset, work: Path, pg: str | None
+) -> list[Result]:
+    """CPU per item of the database transaction alone (``commit_batch``:
+    store, group into events, trend counts, alerts), over the feed entries of
+    ``feed_ingest`` parsed and classified beforehand, in batches of the
+    default ``ingest.batch_size``; into SQLite, and PostgreSQL when given."""
+    from feeds import make_feed
+
+    from tracker.alerts import AlertRules
+    from tracker.feeds import parse_feed
+    from tracker.pipeline.batch import Alerting, Tally, analyze_item, commit_batch
+    from tracker.store import queries
+
+    now = _utcnow()
+    rng = random.Random(7)
+    entries = [
+        entry
+        for i in range(n_feeds)
+        for entry in parse_feed(
+            make_feed(i, n_items, rng), url=f"https://news{i}.example.com/", source="bench", now=now
+        ).entries
+    ]
+    config = load_config(None, {"TRACKER_ALERTS_TO": "analyst@example.org"})
+    threshold, size = config["classify.threshold"], config["ingest.batch_size"]
+    batch = [(entry, analyze_item(entry, ruleset, threshold)) for entry in entries]
+    targets = [("SQLite", f"sqlite:///{work / 'commit.db'}")]
+    results = []
+    with contextlib.ExitStack() as stack:
+        if pg:
+            targets.append(
+                ("PostgreSQL", stack.enter_context(pg_database(pg, f"bench_commit_{os.getpid()}")))
+            )
+        for backend, url in targets:
+            engine = create_db_engine(url)
+            ensure_schema(engine)
+            with engine.begin() as conn:
+                source = queries.ensure_source(
+                    conn,
+                    kind="feed",
+                    name="bench",
+                    location="https://news.example.com/",
+                    interval=900,
+                    now=now,
+                )
+            tally, alerting = Tally(), Alerting(AlertRules.from_config(config))
+            with timed() as spent:
+                for start in range(0, len(batch), size):
+                    commit_batch(engine, source, batch[start : start + size], now, tally, alerting)
+            engine.dispose()
+            results.append(
+                Result(
+                    f"database transaction per feed item, {backend}",
+                    spent["cpu"] / len(batch) * 1e6,
+                    "us CPU",
+                    target="(none; the rest of feed ingest is parsing and classifying)",
+                    passed=None,
+                    note=f"commit_batch alone: {tally.new} new items in batches of {size}, "
+                    f"{spent['wall']:.1f} s wall, {spent['cpu']:.1f} s CPU in this process",
+                )
+            )
+    return results
+
+
 @contextmanager
 def pg_database(server: str, name: str) -> Iterator[str]:
     """A fresh database on ``server``, dropped afterwards."""
@@ -224,7 +294,7 @@ def measure(
     feeds: int = 20,
     items: int = 250,
     pg: str | None = None,
-    only: tuple[str, ...] = ("file", "feed", "pg"),
+    only: tuple[str, ...] = ("file", "feed", "pg", "commit"),
     keep: Path | None = None,
 ) -> list[Result]:
     ruleset = rules()
@@ -238,6 +308,8 @@ def measure(
             results += feed_ingest(work, feeds, items, ruleset)
         if "pg" in only and pg:
             results += pg_ingest(folder, pg, ruleset)
+        if "commit" in only:
+            results += commit_cost(feeds, items, ruleset, work, pg)
     return results
 
 
@@ -247,7 +319,9 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=20, help="feeds on the local server")
     parser.add_argument("--items", type=int, default=250, help="entries per feed")
     parser.add_argument("--pg", default=os.environ.get("TRACKER_TEST_POSTGRES_URL"))
-    parser.add_argument("--only", default="file,feed,pg", help="comma-separated: file,feed,pg")
+    parser.add_argument(
+        "--only", default="file,feed,pg,commit", help="comma-separated: file,feed,pg,commit"
+    )
     parser.add_argument("--keep", type=Path, help="write the articles here and keep them")
     args = parser.parse_args()
     print_table(

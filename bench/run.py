@@ -128,11 +128,15 @@ def growth_part(size: int, pg: str | None) -> list[Result]:
         words = line.split()
         if words and words[0] in ("SQLite", "PostgreSQL") and "articles/s" in line:
             backend, rows = words[0], []
-        elif backend and len(words) >= 3 and words[-2].replace(",", "").isdigit():
-            label = " ".join(words[:-2])
-            rows.append(f"{label} {words[-2]}/s (grouping {words[-1]} ms/article)")
+        elif backend and len(words) >= 4 and words[-3].replace(",", "").isdigit():
+            label = " ".join(words[:-3])
+            rows.append(
+                f"{label} {words[-3]}/s, {words[-2]} per CPU second "
+                f"(grouping {words[-1]} CPU ms/article)"
+            )
         elif line.startswith("ratio (full / empty):"):
             ratio = float(words[4])
+            rows.append(f"ratio by CPU time {float(words[8]):.2f}")
             results.append(
                 Result(
                     f"growth: ingest rate at {size // 1000:,}k stored / empty, {backend}",
