@@ -68,11 +68,12 @@ def commit_batch(
     # the alerts those events call for are committed together or not at all.
     # A busy or restarting database makes the whole batch run again (store.retry).
     def write(conn: Connection) -> tuple[list[int], int]:
+        # read before grouping, which other daemons wait for on PostgreSQL
+        enabled = alerting.enabled and alerts_store.source_alerts_enabled(conn, source_id)
         stored = queries.store_batch(conn, source_id, batch, now)
         new_ids = stored.new_ids
         changes = events_store.assign_stored(conn, stored.new, now=now, sketches=sketches)
         # After the new items have joined their events.
-        enabled = alerting.enabled and alerts_store.source_alerts_enabled(conn, source_id)
         alerts_store.queue_alerts(
             conn, new_ids, rules=alerting.rules, now=now, enabled=enabled, changes=changes
         )
