@@ -42,7 +42,8 @@ RECENT_UNDATED = 200
 ``cluster.WEAK_DATE_RECENCY`` that dated items are compared with, newest first."""
 
 SUBQUERIES = 200
-"""Subqueries per UNION ALL statement: under SQLite's limit of 500 terms."""
+"""Ranges per statement: on SQLite, subqueries per UNION ALL, under its limit
+of 500 terms."""
 
 
 @dataclass
@@ -63,17 +64,18 @@ class Candidates:
 
 def find_candidates(conn: Connection, items: Sequence[NewItem], now: datetime) -> Candidates:
     found = Candidates()
-    # one subquery per distinct range: items of one party and day share theirs
-    wanted: dict[tuple[str, tuple[Any, ...]], list[int]] = defaultdict(list)
+    # one look-up per distinct range: items of one party and day share theirs
+    wanted: dict[Range, list[int]] = defaultdict(list)
     for new in items:
         item = new.features
         for entity_id in new.entity_ids:
-            for condition, values in _party_terms(entity_id, item, now):
-                wanted[(condition, tuple(values))].append(new.id)
-    terms = [(tag, condition, list(values)) for tag, (condition, values) in enumerate(wanted)]
+            for term in _party_terms(entity_id, item, now):
+                wanted[term].append(new.id)
+    ranges = list(wanted)
     askers = list(wanted.values())
-    for start in range(0, len(terms), SUBQUERIES):
-        for tag, event_id in _union(conn, terms[start : start + SUBQUERIES]):
+    look_up = _lateral if conn.dialect.name == "postgresql" else _union
+    for start in range(0, len(ranges), SUBQUERIES):
+        for tag, event_id in look_up(conn, ranges[start : start + SUBQUERIES], start):
             for item_id in askers[tag]:
                 found.near[item_id].append(event_id)
     _add_recent_undated(conn, items, now, found)
@@ -83,40 +85,72 @@ def find_candidates(conn: Connection, items: Sequence[NewItem], now: datetime) -
     return found
 
 
-def _party_terms(
-    entity_id: int, item: cluster.ItemFeatures, now: datetime
-) -> list[tuple[str, list[Any]]]:
-    """(WHERE ... ORDER BY, parameters) of one party's nearest events."""
-    where = f"entity_id = {int(entity_id)} AND"
+Range = tuple[str, int, datetime, datetime | None]
+"""(kind, entity id, low, high) of one party's nearest events: kind 'later'
+(last_seen from low to high, earliest first), 'earlier' (last_seen from low
+to before high, latest first) or 'recent' (updated from low, latest first)."""
+
+_CONDITIONS = {
+    "later": "last_seen >= {low} AND last_seen <= {high} ORDER BY last_seen ASC",
+    "earlier": "last_seen >= {low} AND last_seen < {high} ORDER BY last_seen DESC",
+    "recent": "updated_at >= {low} ORDER BY updated_at DESC",
+}
+
+
+def _party_terms(entity_id: int, item: cluster.ItemFeatures, now: datetime) -> list[Range]:
     if not item.is_dated:
-        recent = f"{where} updated_at >= ? ORDER BY updated_at DESC"
-        return [(recent, [now - cluster.WEAK_DATE_RECENCY])]
+        return [("recent", entity_id, now - cluster.WEAK_DATE_RECENCY, None)]
     # an event ending after the item's date + WINDOW + MAX_SPAN began after
     # date + WINDOW or spans more than MAX_SPAN: either way it cannot take it
     when = item.published_at
-    later = f"{where} last_seen >= ? AND last_seen <= ? ORDER BY last_seen ASC"
-    earlier = f"{where} last_seen >= ? AND last_seen < ? ORDER BY last_seen DESC"
     return [
-        (later, [when, when + cluster.WINDOW + cluster.MAX_SPAN]),
-        (earlier, [when - cluster.WINDOW, when]),
+        ("later", entity_id, when, when + cluster.WINDOW + cluster.MAX_SPAN),
+        ("earlier", entity_id, when - cluster.WINDOW, when),
     ]
 
 
-def _union(conn: Connection, terms: list[tuple[int, str, list[Any]]]) -> list[tuple[int, int]]:
-    """One statement for many small index ranges (each with its own LIMIT)."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+def _union(conn: Connection, ranges: list[Range], first: int) -> list[tuple[int, int]]:
+    """SQLite: one statement for many small index ranges (each with its own
+    LIMIT), tagged with their place in the batch's list."""
     to_db = UTCDateTime().bind_processor(conn.dialect)
     parts, params = [], []
-    for i, (tag, condition, values) in enumerate(terms):
+    for i, (kind, entity_id, low, high) in enumerate(ranges):
+        condition = _CONDITIONS[kind].format(low="?", high="?")
         parts.append(
-            f"SELECT * FROM (SELECT {int(tag)} AS tag, event_id FROM event_participants "
-            f"WHERE {condition.replace('?', mark)} LIMIT {PER_PARTY}) AS t{i}"
+            f"SELECT * FROM (SELECT {first + i} AS tag, event_id FROM event_participants "
+            f"WHERE entity_id = {int(entity_id)} AND {condition} LIMIT {PER_PARTY}) AS t{i}"
         )
-        params += [to_db(v) if to_db else v for v in values]
+        params += [to_db(v) if to_db else v for v in (low, high) if v is not None]
     if not parts:
         return []
     rows = conn.exec_driver_sql(" UNION ALL ".join(parts), tuple(params))
     return [(int(tag), int(event_id)) for tag, event_id in rows]
+
+
+def _lateral(conn: Connection, ranges: list[Range], first: int) -> list[tuple[int, int]]:
+    """PostgreSQL: the same look-ups, one statement per kind of range whose
+    text never changes (the ranges come as arrays and join each its own LIMIT
+    subquery), so the server plans it once, not a union of hundreds each time."""
+    rows: list[tuple[int, int]] = []
+    for kind, condition in _CONDITIONS.items():
+        mine = [(first + i, r) for i, r in enumerate(ranges) if r[0] == kind]
+        if not mine:
+            continue
+        sql = (
+            "SELECT r.tag, p.event_id FROM unnest(%s::integer[], %s::integer[], "
+            "%s::timestamptz[], %s::timestamptz[]) AS r(tag, entity_id, low, high) "
+            "CROSS JOIN LATERAL (SELECT event_id FROM event_participants "
+            f"WHERE entity_id = r.entity_id AND {condition.format(low='r.low', high='r.high')} "
+            f"LIMIT {PER_PARTY}) AS p"
+        )
+        columns = (
+            [tag for tag, _ in mine],
+            [r[1] for _, r in mine],
+            [r[2] for _, r in mine],
+            [r[3] for _, r in mine],
+        )
+        rows += [(int(t), int(e)) for t, e in conn.exec_driver_sql(sql, columns)]
+    return rows
 
 
 def _add_recent_undated(
