@@ -2,6 +2,7 @@
 1, 2 and 4 processes, and whether they shared the work without doing any twice.
 
     python bench/scaleout.py [--sources 40] [--per-source 100] [--procs 1,2,4] [--pg URL]
+                             [--workers N]
 
 Writes ``--sources`` folders of ``--per-source`` articles of about 3 KB each
 (bench/_corpus.py, no article in two folders), lists them as ``[[sources]]``
@@ -44,9 +45,10 @@ from sqlalchemy import create_engine, text  # noqa: E402
 SPEEDUP_TARGET = 1.6
 
 
-def write_sources(folder: Path, sources: int, per_source: int) -> Path:
-    """``sources`` folders of distinct articles, and a config.toml listing them."""
-    config = []
+def write_sources(folder: Path, sources: int, per_source: int, workers: int | None = None) -> Path:
+    """``sources`` folders of distinct articles, and a config.toml listing them
+    (with ``[feeds] workers``, the poll threads per daemon, when given)."""
+    config = [f"[feeds]\nworkers = {workers}\n"] if workers else []
     for n in range(sources):
         desk = folder / f"desk{n:03d}"
         desk.mkdir(parents=True, exist_ok=True)
@@ -195,13 +197,18 @@ def check(url: str, sources: int, per_source: int) -> str:
 
 
 def measure(
-    server: str, *, sources: int = 40, per_source: int = 100, procs: tuple[int, ...] = (1, 2, 4)
+    server: str,
+    *,
+    sources: int = 40,
+    per_source: int = 100,
+    procs: tuple[int, ...] = (1, 2, 4),
+    workers: int | None = None,
 ) -> list[Result]:
     results: list[Result] = []
     base: float | None = None
     total = sources * per_source
     with tempfile.TemporaryDirectory(prefix="tracker-scaleout-") as tmp:
-        config = write_sources(Path(tmp), sources, per_source)
+        config = write_sources(Path(tmp), sources, per_source, workers)
         for count in procs:
             with pg_database(server, f"bench_scaleout_{os.getpid()}") as url:
                 wall, cpu, busy, waits = one_run(config, url, count)
@@ -216,7 +223,12 @@ def measure(
                 passed = False
             results.append(
                 Result(
-                    f"scale-out, {count} process{'es' if count > 1 else ''}, PostgreSQL",
+                    f"scale-out, {count} process{'es' if count > 1 else ''}, PostgreSQL"
+                    + (
+                        f", {workers} poll thread{'s' if workers > 1 else ''} each"
+                        if workers
+                        else ""
+                    ),
                     rate,
                     "items/s",
                     target=target,
@@ -238,11 +250,22 @@ def main() -> None:
     parser.add_argument("--per-source", type=int, default=100, help="articles per folder")
     parser.add_argument("--procs", default="1,2,4", help="process counts to compare")
     parser.add_argument("--pg", default=os.environ.get("TRACKER_TEST_POSTGRES_URL"))
+    parser.add_argument(
+        "--workers", type=int, help="poll threads per daemon ([feeds] workers; default 8)"
+    )
     args = parser.parse_args()
     if not args.pg:
         raise SystemExit("give --pg URL or set TRACKER_TEST_POSTGRES_URL (a PostgreSQL server)")
     procs = tuple(int(n) for n in args.procs.split(","))
-    print_table(measure(args.pg, sources=args.sources, per_source=args.per_source, procs=procs))
+    print_table(
+        measure(
+            args.pg,
+            sources=args.sources,
+            per_source=args.per_source,
+            procs=procs,
+            workers=args.workers,
+        )
+    )
 
 
 if __name__ == "__main__":
