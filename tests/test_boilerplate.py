@@ -59,3 +59,24 @@ def test_a_list_of_headlines_ends_at_a_blank_line() -> None:
 
 def test_a_text_without_cue_lines_is_returned_as_is() -> None:
     assert strip_boilerplate(ARTICLE) is ARTICLE
+
+
+def test_a_press_release_ends_before_its_company_descriptions_contacts_and_notices() -> None:
+    body = (
+        "Capgemini said it had signed a three-year agreement with Anthropic.\n\n"
+        "About Carahsoft\nCarahsoft is a partner of AWS, Google Cloud and Microsoft.\n\n"
+        "About Aleph Alpha\n\nAleph Alpha works with SAP and Schwarz Group.\n\n"
+        "The agreement runs until 2028.\n\n"
+        "Media contact\npress@example.com\n\n"
+        "Forward-looking statements\nThis release mentions a partnership with Nvidia."
+    )
+    cleaned = strip_boilerplate(body)
+    assert "signed a three-year agreement" in cleaned
+    assert "The agreement runs until 2028." in cleaned
+    for gone in ("Carahsoft", "Aleph Alpha", "press@example.com", "Nvidia"):
+        assert gone not in cleaned
+
+
+def test_a_sentence_that_starts_with_about_is_kept() -> None:
+    body = "About 40 investors took part in the round.\nThe FTC sued on Friday."
+    assert strip_boilerplate(body) == body

@@ -86,28 +86,59 @@ _CUE_WORDS = frozenset(
         "you",
         "most",
         "what",
+        "about",
+        "contact",
+        "contacts",
+        "media",
+        "press",
+        "investor",
+        "investors",
+        "forward",
+        "safe",
+        "cautionary",
+        "disclaimer",
     ]
+)
+# a press release's description of a company, under its own heading
+_ABOUT_HEADING = re.compile(r"about [\w][^.!?:]{0,60}:?", re.IGNORECASE)
+# the headings of what closes a press release
+_TAIL_HEADING = re.compile(
+    r"(?:media|press|investor|investors)?\s*(?:contacts?|enquiries|inquiries)\s*:?"
+    r"|(?:forward[- ]looking statements?|safe harbou?r(?: statement)?|cautionary (?:note|statement)"
+    r"|disclaimer)\s*:?",
+    re.IGNORECASE,
 )
 # a list of headlines ends at a line that reads like prose again
 _MAX_HEADLINE = 160
 
 
 def strip_boilerplate(body: str) -> str:
-    """``body`` without other stories' headlines, sign-offs, captions and prompts."""
+    """``body`` without other stories' headlines, sign-offs, captions, prompts,
+    and a press release's "About X" paragraphs, contacts and legal notices."""
     firsts = _FIRST_WORDS.findall("\n" + body)
     if _CUE_WORDS.isdisjoint(map(str.lower, firsts)):
         return body  # most texts: nothing to look at line by line
     kept: list[str] = []
     in_list = False
+    about = 0  # 2: after an "About X" heading, 1: inside its paragraph
     for line in body.split("\n"):
         text = line.strip()
         if not text:
             kept.append(line)
             in_list = False  # a blank line ends a list of headlines
+            about = 2 if about == 2 else 0  # and the paragraph of an "About X"
+            continue
+        if about:
+            about = 1
             continue
         if in_list and _is_headline(text):
             continue
         in_list = False
+        if _TAIL_HEADING.fullmatch(text):
+            break  # contacts and legal notices close a press release: nothing after is news
+        if _ABOUT_HEADING.fullmatch(text):
+            about = 2  # the company's description, partners and customers: not the news
+            continue
         if _LIST_HEADING.fullmatch(text) and not text.endswith("."):
             in_list = True
             continue

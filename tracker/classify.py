@@ -312,7 +312,20 @@ def _governed(m: Match, s: Sentence, layer: str, reach: int) -> bool:
         c.value
         and (c.start < m.start or (c.start == m.start and c.end > m.end))  # "backed by"
         and m.start - c.end <= reach
+        and not (layer == "background" and _reported_past(c, s))
         for c in cues
+    )
+
+
+_SAID = frozenset(["said", "says", "told", "announced", "confirmed", "disclosed"])
+
+
+def _reported_past(c: Match, s: Sentence) -> bool:
+    """ "She said Kakao had finalised an agreement": the past perfect of
+    reported speech, not a recalled backstory."""
+    tokens = s.tokens
+    return tokens[c.start].lower() == "had" and any(
+        tokens[i].lower() in _SAID for i in range(max(s.start, c.start - 4), c.start)
     )
 
 
@@ -388,7 +401,15 @@ def _hedged_subject(m: Match, s: Sentence) -> bool:
     settlement must be approved by the judge", "The probe could lead to fines"."""
     if m.start - s.start > 2 or "hedge" not in s.by_layer:
         return False
-    return any(c.value and m.end <= c.start <= m.end + 3 for c in s.by_layer["hedge"])
+    tokens = s.tokens
+    return any(
+        c.value and m.end <= c.start <= m.end + 3 and tokens[c.start].lower() not in _HEDGED_NOUNS
+        for c in s.by_layer["hedge"]
+    )
+
+
+# hedges that qualify a noun, not a verb: "cleared SAP's planned acquisition"
+_HEDGED_NOUNS = frozenset(["planned", "proposed", "potential", "possible", "would-be"])
 
 
 def _since_year(s: Sentence, tokens: list[str]) -> bool:
@@ -1000,6 +1021,10 @@ class SentenceScore(NamedTuple):
     actor_from_previous: bool
 
 
+# a headline that scores this for a category reports it
+_HEADLINE_REPORTS = 0.5
+
+
 def best_sentences(
     sentences: list[Sentence], tokens: list[str], rules: Ruleset
 ) -> dict[str, list[SentenceScore]]:
@@ -1010,7 +1035,13 @@ def best_sentences(
     genre = _genre_factor(sentences, tokens, rules)
     before: dict[str, tuple[float, bool]] = {}
     deal_focus = _investment_headline(sentences)
+    headline: set[str] = set()  # what the headline reports
+    beyond = w.get("beyond_lead", 1.0)
+    lead = int(w.get("lead_sentences", 3))
+    body = 0  # body sentences so far
     for i, s in enumerate(sentences):
+        if not s.is_title:
+            body += 1
         if s.layers.isdisjoint(_ACTION_LAYER_SET):
             before = {}
             continue
@@ -1040,6 +1071,10 @@ def best_sentences(
                     score *= w["regulatory_focus"]
             if category == "regulatory_action" and lobbying and not s.is_title:
                 score *= w.get("lobbying_focus", 1.0)
+            if s.is_title and score >= _HEADLINE_REPORTS:
+                headline.add(category)
+            elif body > lead and category not in headline:
+                score *= beyond  # deep in an article about something else: background, mostly
             if score > 0:
                 score *= genre
                 scored[category].append(SentenceScore(category, score, i, from_previous))
