@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tracker.classify import analyze
 from tracker.ruleset import load_ruleset
+from tracker.runtime import tune_gc
 
 GOLD = Path(__file__).resolve().parent.parent / "tests" / "data" / "gold" / "dev.jsonl"
 SIZE = 3072
@@ -36,6 +37,7 @@ def articles() -> list[tuple[str, str]]:
 
 
 def main() -> None:
+    tune_gc()  # as tracker's command line does
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="how long to run")
     args = parser.parse_args()

@@ -36,6 +36,7 @@ from tracker.config import Config, SourceConfig, load_config
 from tracker.pipeline import poll_due_sources, sync_config_sources
 from tracker.rules import DEFAULT_CLASSIFY, DEFAULT_GAZETTEER
 from tracker.ruleset import load_ruleset
+from tracker.runtime import tune_gc
 from tracker.store.db import create_db_engine, ensure_schema
 
 COMPANIES = ["Microsoft", "Mistral AI", "Anthropic", "Amazon", "Google", "Nvidia", "Cohere"]
@@ -189,6 +190,7 @@ def idle_poll(folder: Path, n_feeds: int, rules: object) -> None:
 
 
 def main() -> None:
+    tune_gc()  # as tracker's command line does
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--feeds", type=int, default=20)
     parser.add_argument("--items", type=int, default=250)

@@ -42,6 +42,7 @@ from tracker.config import load_config
 from tracker.pipeline import ingest_path
 from tracker.rules import DEFAULT_GAZETTEER
 from tracker.ruleset import load_ruleset
+from tracker.runtime import tune_gc
 from tracker.store import events as events_store
 from tracker.store import trend_upkeep
 from tracker.store.db import create_db_engine, upgrade
@@ -412,6 +413,7 @@ def pg_databases(server: str) -> Iterator[str]:
 
 
 def main() -> None:
+    tune_gc()  # as tracker's command line does
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=1_000_000, help="items pre-filled")
     parser.add_argument("--new", type=int, default=2000, help="new articles ingested")

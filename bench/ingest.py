@@ -52,6 +52,7 @@ from tracker.config import load_config  # noqa: E402
 from tracker.pipeline import ingest_path  # noqa: E402
 from tracker.rules import DEFAULT_CLASSIFY, DEFAULT_GAZETTEER  # noqa: E402
 from tracker.ruleset import Ruleset, load_ruleset  # noqa: E402
+from tracker.runtime import tune_gc  # noqa: E402
 from tracker.store.db import create_db_engine, ensure_schema  # noqa: E402
 
 FILE_TARGET = 2000.0
@@ -314,6 +315,7 @@ def measure(
 
 
 def main() -> None:
+    tune_gc()  # as tracker's command line does
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=5000, help="3 KB articles to ingest")
     parser.add_argument("--feeds", type=int, default=20, help="feeds on the local server")

@@ -22,6 +22,7 @@ from tracker import __version__
 from tracker.config import Config, load_config
 from tracker.errors import TrackerError
 from tracker.logs import configure_logging
+from tracker.runtime import tune_gc
 
 log = logging.getLogger("tracker")
 
@@ -126,6 +127,7 @@ def cli(ctx: click.Context, config_path: Path | None, db_url: str | None, verbos
 
 def main() -> None:
     """Entry point: run the CLI, turning expected failures into one line."""
+    tune_gc()
     verbose = any(arg in ("-v", "--verbose") or arg.startswith("-vv") for arg in sys.argv[1:])
     try:
         cli.main(prog_name="tracker", standalone_mode=False)
