@@ -32,6 +32,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tracker.runtime import tune_gc
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 PARTS = ("classify", "ingest", "growth", "queries", "memory", "scaleout")
@@ -204,6 +207,7 @@ def machine() -> str:
 
 
 def main() -> None:
+    tune_gc()  # as tracker's command line does (ingest runs in this process)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--full", action="store_true", help="the issue's sizes (1M items)")
     parser.add_argument("--only", default=",".join(PARTS), help="comma-separated parts")
