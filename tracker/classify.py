@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 from tracker.amounts import CURRENCY_CHARS, find_amounts
 from tracker.boilerplate import strip_boilerplate
+from tracker.dates import MONTHS
 from tracker.extract import Mention, assign_roles, find_mentions
 from tracker.models import CATEGORIES, Amount, Analysis, Label
 from tracker.ruleset import CURRENCY_LAYER as _CURRENCY
@@ -130,6 +131,7 @@ class Sentence:
     previous: Sentence | None = field(default=None, repr=False)  # a body sentence before
     cased: bool | None = None  # title case, worked out when first asked
     combined: Sentence | None = field(default=None, repr=False)
+    states: list[int] | None = field(default=None, repr=False)  # see acting_states
     named: dict[str, set[str]] = field(default_factory=dict, repr=False)  # kind -> names
 
     @property
@@ -144,6 +146,13 @@ class Sentence:
         if self.combined is None and self.previous is not None:
             self.combined = _merged(self, self.previous)
         return self.combined
+
+    @property
+    def acting_states(self) -> list[int]:
+        """Where a country acts as its government (worked out when first asked)."""
+        if self.states is None:
+            self.states = _acting_states(self)
+        return self.states
 
     def names(self, kind: str) -> set[str]:
         found = self.named.get(kind)
@@ -334,21 +343,9 @@ def _is_year(word: str) -> bool:
 
 
 _DATING = frozenset(["in", "of"])  # "released in March 2023", "at the end of November 2022"
+# full month names: a text's "in August" (the longest name of each month in the date parser's table)
 _MONTHS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ]
+    max((name for name, n in MONTHS.items() if n == number), key=len) for number in range(1, 13)
 )
 
 
@@ -686,7 +683,7 @@ def _fit_regulatory(
     agencies = [n for n in regulators if n.regulator_kind != "court"]
     generic = s.of_layer("cue:generic_regulator")
     courts = s.of_layer("cue:court")
-    states = _acting_states(s)
+    states = s.acting_states
     if kind == _FILING and not _authority_files(m, tokens, agencies, generic, states):
         return 0.0  # a private lawsuit filed in a court, a complaint lodged with a regulator
     if kind == _PETITION:
@@ -835,7 +832,7 @@ def _regulator_positions(s: Sentence) -> list[int]:
         [n.position for n in s.mentions if n.kind == "regulator"]
         + [c.start for c in s.of_layer("cue:generic_regulator")]
         + [c.start for c in s.of_layer("cue:court")]
-        + _acting_states(s)
+        + s.acting_states
     )
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 
 from dateutil import parser as dateutil_parser
 
-_MONTHS = {
+MONTHS = {  # month names and abbreviations, lower case, to their numbers
     "jan": 1,
     "january": 1,
     "feb": 2,
@@ -41,7 +41,7 @@ _MONTHS = {
     "dec": 12,
     "december": 12,
 }
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _PATTERNS = (
@@ -64,7 +64,7 @@ def parse_header_date(value: str) -> datetime | None:
 
 
 def _month(value: str) -> int:
-    return int(value) if value.isdigit() else _MONTHS[value.lower().rstrip(".")]
+    return int(value) if value.isdigit() else MONTHS[value.lower().rstrip(".")]
 
 
 def _mentions(text: str) -> list[tuple[int, int, int | None]]:
