@@ -252,22 +252,31 @@ def item_amounts(
 ) -> dict[int, list[tuple[cluster.DealAmount, bool]]]:
     """Each item's sums, and whether each is a bracketed conversion."""
     out: dict[int, list[tuple[cluster.DealAmount, bool]]] = defaultdict(list)
+    for item_id, value, currency, _text, kind, conversion_of in amount_rows(conn, item_ids):
+        amount = cluster.DealAmount(value, currency, kind)
+        out[item_id].append((amount, conversion_of is not None))
+    return out
+
+
+def amount_rows(conn: Connection, item_ids: Sequence[int]) -> list[Any]:
+    """The items' amounts as (item id, value, currency, text, kind, conversion
+    of) rows, by item and in the order they were found."""
+    rows: list[Any] = []
     for chunk in chunks(item_ids):
         query = (
             select(
                 amounts_t.c.item_id,
                 amounts_t.c.value,
                 amounts_t.c.currency,
+                amounts_t.c.text,
                 amounts_t.c.kind,
                 amounts_t.c.conversion_of,
             )
             .where(amounts_t.c.item_id.in_(chunk))
             .order_by(amounts_t.c.item_id, amounts_t.c.id)
         )
-        for item_id, value, currency, kind, conversion_of in conn.execute(query):
-            amount = cluster.DealAmount(value, currency, kind)
-            out[item_id].append((amount, conversion_of is not None))
-    return out
+        rows += conn.execute(query)
+    return rows
 
 
 def load_events(conn: Connection, event_ids: Sequence[int]) -> dict[int, cluster.EventFeatures]:

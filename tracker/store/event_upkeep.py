@@ -23,9 +23,14 @@ from sqlalchemy.engine import Connection
 
 from tracker import cluster
 from tracker.store import bulk
-from tracker.store.event_features import Report, StoredEntity, chunks, item_entities
+from tracker.store.event_features import (
+    Report,
+    StoredEntity,
+    amount_rows,
+    chunks,
+    item_entities,
+)
 from tracker.store.tables import (
-    amounts_t,
     event_amounts_t,
     event_labels_t,
     event_participants_t,
@@ -214,22 +219,7 @@ def _merge_amounts(
     """Sums across each event's items, once each in their original currency. A
     bracketed conversion in one report marks the same figure given bare in
     another as a conversion too, so "$16M" is not counted beside "€15M"."""
-    rows: list[Any] = []
-    for chunk in chunks(item_ids):
-        query = (
-            select(
-                amounts_t.c.item_id,
-                amounts_t.c.value,
-                amounts_t.c.currency,
-                amounts_t.c.text,
-                amounts_t.c.kind,
-                amounts_t.c.conversion_of,
-            )
-            .where(amounts_t.c.item_id.in_(chunk))
-            .order_by(amounts_t.c.item_id, amounts_t.c.id)
-        )
-        rows += conn.execute(query)
-    return _add_amounts(rows, owner)
+    return _add_amounts(amount_rows(conn, item_ids), owner)
 
 
 def _add_amounts(rows: Iterable[Any], owner: dict[int, int]) -> dict[int, Amounts]:
