@@ -243,6 +243,24 @@ def test_entries_without_links_get_distinct_addresses_under_the_feed() -> None:
     assert urls[0].startswith("https://x.org/f#entry-") and urls[2] == "https://x.org/three"
 
 
+def test_relative_links_resolve_against_the_document_or_its_xml_base() -> None:
+    data = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+    <link href="https://www.x.org/"/>
+    <entry><title>relative</title><link href="posts/1?utm_source=rss#top"/></entry>
+    <entry><title>rooted</title><link href="/news/2"/></entry>
+    <entry xml:base="https://cdn.x.org/a/"><title>based</title><link href="3"/></entry>
+    <entry><title>script</title><id>urn:x:4</id><link href="javascript:alert(1)"/></entry>
+    </feed>"""
+    feed = parse_feed(data, url="https://x.org/feeds/atom.xml", source="s", now=FIXED_NOW)
+    urls = [i.url for i in feed.entries]
+    assert urls[:3] == [
+        "https://x.org/feeds/posts/1",
+        "https://x.org/news/2",
+        "https://cdn.x.org/a/3",
+    ]
+    assert urls[3].startswith("https://x.org/feeds/atom.xml#entry-")
+
+
 def test_full_text_replaces_a_teaser_only_when_it_says_more() -> None:
     feed = parse_feed(
         (FEEDS / "newswire.rss").read_bytes(),
