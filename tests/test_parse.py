@@ -101,11 +101,38 @@ def test_legacy_encodings_are_read(encoding: str) -> None:
 
 @pytest.mark.parametrize(
     ("data", "reason"),
-    [(b"", "empty"), (b"   \n\n", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary")],
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (b"Title\n\n" + b"ab\x01\x02\x1b\x7f" * 40, "control characters"),
+    ],
 )
 def test_unusable_files_are_refused_with_a_reason(data: bytes, reason: str) -> None:
     with pytest.raises(ParseError, match=reason):
         parse(data)
+
+
+def test_tabs_form_feeds_and_line_ends_are_text() -> None:
+    item = parse(b"Title\r\n\r\nA\tbody\x0c that\vruns on.\r\n" * 20)
+    assert item.title == "Title" and "A\tbody" in item.body
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("2024-02-26", datetime(2024, 2, 26, tzinfo=UTC)),
+        ("2024-02-26T10:00:00Z", datetime(2024, 2, 26, 10, tzinfo=UTC)),
+        ("2024-02-26 10:00:00+01:00", datetime(2024, 2, 26, 9, tzinfo=UTC)),
+        ("2024-W09-1", datetime(2024, 2, 26, tzinfo=UTC)),
+        ("Mon, 26 Feb 2024 10:00:00 GMT", datetime(2024, 2, 26, 10, tzinfo=UTC)),
+        ("26 February 2024 10:00 -0500", datetime(2024, 2, 26, 15, tzinfo=UTC)),
+        ("Feb 26, 2024", datetime(2024, 2, 26, tzinfo=UTC)),
+    ],
+)
+def test_date_headers_in_iso_and_written_forms(header: str, expected: datetime) -> None:
+    item = parse(f"Date: {header}\n\nTitle\n\nBody text here.".encode())
+    assert (item.published_at, item.date_source) == (expected, "header")
 
 
 def test_content_hash_ignores_whitespace_and_case() -> None:

@@ -55,9 +55,13 @@ _COPYRIGHT = re.compile(r"(?:©|ⓒ|\(c\)|copyright)\s*(?P<year>(?:19|20)\d\d)\b
 def parse_header_date(value: str) -> datetime | None:
     """A date from a header line or feed field, in UTC; naive times are UTC."""
     try:
-        parsed = dateutil_parser.parse(value, fuzzy=False)
-    except (ValueError, OverflowError, TypeError):
-        return None
+        # ISO 8601, the usual form in front matter, is read in C; the rest by dateutil
+        parsed = datetime.fromisoformat(value.strip())
+    except (ValueError, TypeError):
+        try:
+            parsed = dateutil_parser.parse(value, fuzzy=False)
+        except (ValueError, OverflowError, TypeError):
+            return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)

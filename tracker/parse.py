@@ -34,6 +34,8 @@ _HEADER = re.compile(r"^\s*(?P<key>[A-Za-z]+)\s*:\s*(?P<value>\S.*?)\s*$")
 _TITLE_MAX = 120
 _HEADLINE_MAX_WORDS = 30
 _BINARY_CONTROL_SHARE = 0.10
+# control characters other than tab, line feed, form feed and carriage return
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 
 def decode(data: bytes, location: str) -> str:
@@ -54,7 +56,7 @@ def decode(data: bytes, location: str) -> str:
         if best is None:
             raise ParseError(location, "unreadable: no text encoding fits its bytes") from None
         text = str(best)
-    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
+    controls = len(_CONTROL.findall(text, 0, 8192))
     if controls > _BINARY_CONTROL_SHARE * min(len(text), 8192):
         raise ParseError(location, "binary file (mostly control characters)")
     return text.replace("\r\n", "\n").replace("\r", "\n")
