@@ -100,6 +100,36 @@ def test_title_case_words_are_not_names(title: str, not_names: set[str]) -> None
     assert not {name for _, name, _ in _entities(title, "")} & not_names
 
 
+@pytest.mark.parametrize(
+    ("title", "body", "present", "absent"),
+    [
+        ("BIS tightens chip export rules",
+         "The Commerce Department's Bureau of Industry and Security published the rule. "
+         "BIS said it takes effect at once.", "US Department of Commerce", None),
+        ("BIS warns on AI", "The BIS said central banks should study generative models.",
+         None, "US Department of Commerce"),
+        ("BIS report on AI", "The Bank for International Settlements said in a report that "
+         "BIS staff use the models.", "Bank for International Settlements",
+         "US Department of Commerce"),
+        ("ICO fines Clearview", "The Information Commissioner's Office said the ICO would act.",
+         "Information Commissioner's Office", None),
+        ("Crypto start-up pivots to AI", "It raised $40 million in an ICO in 2017.",
+         None, "Information Commissioner's Office"),
+        ("Australian Senate passes AI bill", "The Senate vote was 40 to 20.",
+         "Senate of Australia", "US Congress"),
+        ("Senate passes AI bill", "The Senate voted 60-40; the House of Representatives follows.",
+         "US Congress", None),
+        ("Senate votes on AI rules", "The Senate voted on Tuesday.", None, "US Congress"),
+    ],
+)  # fmt: skip
+def test_an_ambiguous_alias_needs_its_entry_named_otherwise(
+    title: str, body: str, present: str | None, absent: str | None
+) -> None:
+    names = {name for _, name, _ in _entities(title, body)}
+    assert present is None or present in names
+    assert absent is None or absent not in names
+
+
 def _gazetteer() -> dict[str, list[dict[str, object]]]:
     with DEFAULT_GAZETTEER.open("rb") as f:
         return tomllib.load(f)
@@ -110,7 +140,8 @@ def test_every_alias_names_one_entry() -> None:
     for kind in ("organization", "regulator", "jurisdiction", "model"):
         for row in _gazetteer()[kind]:
             key = str(row.get("code", row["name"]))
-            for alias in [row["name"], *row.get("aliases", [])]:  # type: ignore[list-item]
+            aliases = [row["name"], *row.get("aliases", []), *row.get("ambiguous", [])]  # type: ignore[list-item]
+            for alias in aliases:
                 owners[tuple(w.lower() for w in words(str(alias)))].add((kind, key))
     shared = {alias: found for alias, found in owners.items() if len(found) > 1}
     assert not shared

@@ -30,6 +30,7 @@ from tracker.boilerplate import strip_boilerplate
 from tracker.dates import MONTHS
 from tracker.extract import Mention, assign_roles, find_mentions
 from tracker.models import CATEGORIES, Amount, Analysis, Label
+from tracker.ruleset import AMBIGUOUS_LAYER as _AMBIGUOUS
 from tracker.ruleset import CURRENCY_LAYER as _CURRENCY
 from tracker.ruleset import Ruleset
 from tracker.text import SEPARATOR, Match, is_title_case, split_sentences, words
@@ -188,9 +189,11 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
         sentences.append(Sentence(text, is_title, begin, stop, tokens))
         begin = stop + 1
     dateline = _dateline(parts, sentences, tokens)
-    about_ai, money = _route(
+    about_ai, money, ambiguous = _route(
         rules.lexicon.scan(tokens, lowers), sentences, bounds, dateline, tokens
     )
+    if ambiguous:
+        _confirm(ambiguous, sentences)
     offsets = list(accumulate((len(text) + 1 for _, text in parts[:-1]), initial=0))
     spans = _money_spans(joined, offsets, len(sentences), money)
     for char, amount in find_amounts(joined, spans) if spans else ():
@@ -237,12 +240,13 @@ def _route(
     bounds: list[int],
     dateline: tuple[int, int],
     tokens: list[str],
-) -> tuple[bool, set[int]]:
+) -> tuple[bool, set[int], list[tuple[int, Match]]]:
     """Give each sentence its matches, in text order, also indexed by layer; say
     whether the article speaks of AI ("AI-powered", "a new AI app", "generative":
-    not the AI of a name such as "Mistral AI"), and which sentences name a
-    currency by a word ("euros", "USD")."""
-    about_ai, money = False, set()
+    not the AI of a name such as "Mistral AI"), which sentences name a currency
+    by a word ("euros", "USD"), and which ambiguous aliases wait for confirmation
+    (with their sentences' indexes)."""
+    about_ai, money, ambiguous = False, set(), []
     k, limit = 0, bounds[0] if bounds else len(tokens)
     s = sentences[0]
     found, by_layer = s.matches, s.by_layer
@@ -260,6 +264,9 @@ def _route(
             continue
         if dateline[0] <= start < dateline[1]:
             continue  # "BRUSSELS - ...": where the story was filed, not who acts
+        if layer == _AMBIGUOUS:
+            ambiguous.append((k, m))
+            continue
         if layer == "cue:law_word":
             if start == s.start or not tokens[start - 1][:1].isupper():
                 continue
@@ -272,7 +279,25 @@ def _route(
             by_layer[layer] = [m]
         else:
             same.append(m)
-    return about_ai, money
+    return about_ai, money, ambiguous
+
+
+def _confirm(ambiguous: list[tuple[int, Match]], sentences: list[Sentence]) -> None:
+    """An ambiguous alias names its entry where the article also names that entry
+    by another alias ("the Bureau of Industry and Security ... BIS said"); else it
+    is someone else ("the BIS", the central banks' bank) and is left out."""
+    named = {m.value for s in sentences for m in s.by_layer.get("entity", ())}
+    for k, m in ambiguous:
+        if m.value in named:
+            s = sentences[k]
+            entity = Match("entity", m.value, m.start, m.end)
+            s.matches.insert(bisect_left([x.start for x in s.matches], m.start), entity)
+            s.by_layer.setdefault("entity", []).append(entity)
+            s.by_layer["entity"].sort(key=_start)
+
+
+def _start(m: Match) -> int:
+    return m.start
 
 
 def _separators(tokens: list[str], count: int) -> list[int]:

@@ -58,6 +58,8 @@ _MODIFIERS = (
 _SCOPES = {"before": 8, "negation": 6, "plan": 40}
 # the layer of the words that name a currency ("euros", "USD")
 CURRENCY_LAYER = "currency"
+# the layer of a gazetteer entry's ambiguous aliases
+AMBIGUOUS_LAYER = "entity?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,10 @@ def _add_gazetteer(lex: Lexicon, gaz: dict[str, Any]) -> None:
             )
             for alias in [row["name"], *row.get("aliases", [])]:
                 lex.add(alias, "entity", entry, cased=True)
+            # "BIS", "ICO", "Senate": this entry only where the article also names
+            # it by another alias (classify.read_sentences decides)
+            for alias in row.get("ambiguous", []):
+                lex.add(alias, AMBIGUOUS_LAYER, entry, cased=True)
     for table, key, tag in _CUES:
         if table in ("organizations", "people"):
             for phrase in _phrases(gaz.get(table, {}), key, table):
