@@ -327,10 +327,20 @@ def _dateline(
     return s.start, i
 
 
+# after an action noun, a part of an organisation: "head of its investigation
+# bureau", "the enforcement division", "the ventures team" act on no one
+_DEPARTMENTS = frozenset(
+    "bureau unit division department directorate team office staff chief head director arm".split()  # noqa: SIM905
+)
+
+
 def _inside_name(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """A word inside a name is not an action: "Lightspeed Venture Partners" partners
-    no one, "Qatar Investment Authority" invests nothing."""
+    no one, "Qatar Investment Authority" invests nothing; nor is one naming a
+    department ("its investigation bureau")."""
     if any(n.position < m.end and m.start < n.end for n in s.mentions):
+        return True
+    if m.end < s.end and tokens[m.end].lower() in _DEPARTMENTS:
         return True
     if m.start == s.start or not tokens[m.start][:1].isupper() or s.title_case:
         return False
@@ -383,6 +393,14 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return True
     if any(map(_is_year, tokens[max(s.start, m.start - 2) : m.start])):
         return True
+    if m.start > s.start + 1 and tokens[m.start - 2].lower() in _DETERMINERS:
+        month = tokens[m.start - 1]
+        if month[:1].isupper() and month.lower() in _MONTHS:
+            return True  # "its January release", "the March fine", "its May update"
+    if _dated_clause_before(m, s, tokens):
+        return True
+    if _past_participle_aside(m, s, tokens):
+        return True
     after = tokens[m.end : min(s.end, m.end + 8)]
     if _DATING.isdisjoint(after):
         return False
@@ -392,6 +410,37 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     return any(
         w == "in" and (nxt.lower() in _MONTHS or nxt.lower() in ("early", "late", "mid"))
         for w, nxt in pairwise(after)
+    )
+
+
+def _dated_clause_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "At its developer conference in June 2024, Apple unveiled...", "In 2019,
+    Microsoft invested...": a year in the opening phrase, before the comma that
+    ends it, dates the action."""
+    for i in range(s.start, min(m.start, s.start + 12)):
+        if tokens[i] == ",":
+            return any(map(_is_year, tokens[s.start : i]))
+    return False
+
+
+# an aside that describes a party with an action in the past: "Gemini 2.5 Pro,
+# released in the spring, led on video", "GPT-5 and Claude Opus 4.1, both
+# released in August, are closer"
+_ASIDE_OPENERS = frozenset([",", "both", "each", "first", "originally", "also"])
+_SEASONS = frozenset(["spring", "summer", "autumn", "fall", "winter", "year", "month"])
+
+
+def _past_participle_aside(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    i = m.start - 1
+    while i > s.start and tokens[i].lower() in _ASIDE_OPENERS and tokens[i] != ",":
+        i -= 1
+    if i <= s.start or tokens[i] != "," or not tokens[m.start].lower().endswith("ed"):
+        return False
+    after = [w.lower() for w in tokens[m.end : min(s.end, m.end + 4)]]
+    if not after or after[0] not in ("in", "last", "earlier"):
+        return False
+    return any(w in _MONTHS or w in _SEASONS or _is_year(w) for w in after[1:]) or (
+        after[0] in ("last", "earlier")
     )
 
 
@@ -544,6 +593,19 @@ def _buys_company(m: Match, s: Sentence, tokens: list[str]) -> bool:
     return last[:1].isupper() or last[:1].isdigit() or last.lower() in _COMPANY_WORDS
 
 
+# "a round of funding", "a round of financing": money; "a new round of
+# evaluations", "another round of layoffs", "round of talks": not
+_ROUND_OF_MONEY = frozenset(
+    "funding financing investment investments fundraising capital equity seed venture".split()  # noqa: SIM905
+)
+
+
+def _round_of_other(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    if tokens[m.end - 1].lower() not in ("round", "rounds") or m.end + 1 >= s.end:
+        return False
+    return tokens[m.end].lower() == "of" and tokens[m.end + 1].lower() not in _ROUND_OF_MONEY
+
+
 def _fit_investment(s: Sentence, word: str, tier: str, rules: Ruleset) -> float:
     """Investor and investee, or an amount or stake; a weak word ("valuation",
     "investor") needs an amount to say money moved."""
@@ -597,7 +659,8 @@ def _maker_and_product(j: int, s: Sentence, tokens: list[str]) -> bool:
     word = tokens[k]
     if any(n.position == k for n in s.mentions):
         return False
-    return (word[:1].isupper() and word[1:] != word[1:].lower()) or (
+    versioned = k + 1 < s.end and tokens[k + 1][:1].isdigit()  # "Reka Flash 4"
+    return (word[:1].isupper() and (word[1:] != word[1:].lower() or versioned)) or (
         word[:1].isalpha() and any(ch.isdigit() for ch in word)
     )
 
@@ -616,8 +679,8 @@ def _object_is_not_a_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
     j = m.end
     if j < s.end and tokens[j].lower() in _PREPOSITIONS:
         return not (_model_subject(m, s, tokens) or _product_before(m, s, tokens))
-    while j < s.end and tokens[j].lower() in _DETERMINERS:
-        j += 1
+    while j < s.end and (tokens[j].lower() in _DETERMINERS or tokens[j] == "of"):
+        j += 1  # "the launch of Grok 3", "general availability of Corvane-2"
     if j >= s.end:
         return False
     if any(n.position == j and n.kind in ("organization", "regulator") for n in s.mentions):
@@ -717,6 +780,8 @@ def _fit_regulatory(
             return 0.0  # a company or a group asking: lobbying, not a formal step
     if agencies:
         fit = w["named_regulator"]
+    elif _authorities_at_large(m, generic, courts, regulators, states, tokens):
+        return w["no_regulator"]  # "Regulators have fined US tech companies billions": a trend
     elif generic or courts or regulators or states or s.has("cue:law"):
         qualified = (
             s.has("cue:qualifier") or s.names("jurisdiction") or courts or regulators
@@ -728,6 +793,30 @@ def _fit_regulatory(
     if not (_orgs(own) or own.names("model") or own.has("cue:target")):
         fit *= w["no_target"]
     return fit
+
+
+def _authorities_at_large(
+    m: Match,
+    generic: list[Match],
+    courts: list[Match],
+    regulators: list[Mention],
+    states: list[int],
+    tokens: list[str],
+) -> bool:
+    """Only plural authorities of nowhere in particular ("regulators",
+    "watchdogs", "courts"; not "Chinese authorities") and a perfect tense: what
+    authorities have done over the years, not a step."""
+    cues = generic + courts
+    if regulators or states or not cues or m.start < 1:
+        return False
+    perfect = tokens[m.start - 1].lower() in _PERFECT or (
+        m.start > 1 and tokens[m.start - 2].lower() in _PERFECT
+    )
+    return perfect and all(
+        tokens[c.end - 1].lower().endswith("s")
+        and (c.start == 0 or not tokens[c.start - 1][:1].isupper())
+        for c in cues
+    )
 
 
 def _authority_files(
@@ -771,6 +860,8 @@ def _fit(
     if category == "investment":
         if not (_is_money_raise(m, s, tokens) and _buys_company(m, s, tokens)):
             return 0.0
+        if _round_of_other(m, s, tokens):
+            return 0.0
         return _fit_investment(s, tokens[m.start].lower(), weight_kind, rules)
     if category == "partnership":
         return _fit_partnership(s, rules)
@@ -800,6 +891,7 @@ def score_sentence(
     borrow = previous is not None and not previous.is_title
     if category == "regulatory_action" and (_lobbying(s) or _private_case(s)):
         return 0.0, False
+    first: float | None = None  # the modifier of the sentence's first action of the category
     for m in s.of_layer(layer):
         if _inside_name(m, s, tokens):
             continue
@@ -811,6 +903,12 @@ def score_sentence(
             if made == "made":
                 weight = rules.tiers["strong"]
         modifier = _modifier(m, category, s, tokens, rules)
+        if first is None:
+            first = modifier
+        elif m.start > s.start and tokens[m.start - 1].lower() in _ANAPHORS:
+            # "will appeal the fine imposed in January, calling the penalty unfair":
+            # the same fine, as hedged or as old as when first named
+            modifier = min(modifier, first)
         if weight * modifier <= best:
             continue
         fit = _fit(category, m, s, s, tokens, rules)
@@ -833,6 +931,9 @@ def score_sentence(
     if s.is_title:
         best *= rules.weights["title"]
     return best, from_previous
+
+
+_ANAPHORS = frozenset(["the", "this", "that", "such"])
 
 
 def _made_available(m: Match, s: Sentence, tokens: list[str]) -> str | None:
@@ -976,6 +1077,15 @@ def _agreement_to_invest(m: Match, s: Sentence) -> bool:
     return any(m.end <= c.start <= m.end + 4 for c in s.of_layer("action:investment"))
 
 
+# a roundup's stories start at a bullet, a number or a label in capitals:
+# "1.", "→ Stellantis and Microsoft...", "• ...", "FUNDING.", "ONE MORE THING."
+_STORY_MARK = re.compile(r"(?:\d{1,2}[.)]|[→•▪■►*–—-]\s|[A-Z][A-Z&' ]{2,30}[.:]$)")
+
+
+def _starts_story(text: str) -> bool:
+    return _STORY_MARK.match(text) is not None
+
+
 def _investment_headline(sentences: list[Sentence]) -> bool:
     """The headline reports an investment and no partnership: a bare "deal" or
     "agreement" in the body is most likely that investment."""
@@ -1060,10 +1170,10 @@ def best_sentences(
     headline: set[str] = set()  # what the headline reports
     beyond = w.get("beyond_lead", 1.0)
     lead = int(w.get("lead_sentences", 3))
-    body = 0  # body sentences so far
+    body = 0  # body sentences so far (of the current story, in a roundup)
     for i, s in enumerate(sentences):
         if not s.is_title:
-            body += 1
+            body = 1 if _starts_story(s.text) else body + 1
         if s.layers.isdisjoint(_ACTION_LAYER_SET):
             before = {}
             continue
@@ -1083,8 +1193,8 @@ def best_sentences(
         done = s.has("cue:completion")
         if s.is_title and regulatory and not done:
             focus = True
-        if s.is_title and _lobbying(s):
-            lobbying = True
+        if s.is_title and (_lobbying(s) or _private_case(s)):
+            lobbying = True  # a company's request or lawsuit: what it asks for is not decided
         for category, (score, from_previous) in raw.items():
             if category in ("investment", "partnership") and not done:
                 if regulatory:
