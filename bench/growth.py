@@ -2,6 +2,7 @@
 ingested into an empty database and into one already holding ``--items``.
 
     python bench/growth.py [--items 1000000] [--new 2000] [--sqlite PATH] [--pg URL]
+                           [--keep DIR]
 
 ``--new`` 3 KB articles are written to a folder (companies, regulators and sums
 from tracker's gazetteer, drawn with a Zipf-like skew so the big names are in
@@ -16,12 +17,18 @@ process's CPU time (steadier on a shared machine), and the CPU milliseconds per
 article spent grouping into events (``assign_stored``). SQLite by default;
 ``--pg`` (a server URL; a database ``tracker_growth`` is created and dropped)
 runs PostgreSQL too.
+
+Filling a million items takes minutes; ``--keep DIR`` keeps the filled
+database as a template (SQLite: ``DIR/growth-full-N-REV.db``; PostgreSQL: a
+database ``tracker_growth_full_N_REV``, REV the schema revision) and later
+runs with the same ``--items`` copy it instead of filling again.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -45,7 +52,7 @@ from tracker.ruleset import load_ruleset
 from tracker.runtime import tune_gc
 from tracker.store import events as events_store
 from tracker.store import trend_upkeep
-from tracker.store.db import create_db_engine, upgrade
+from tracker.store.db import create_db_engine, head_revision, upgrade
 
 START = datetime(2023, 1, 1, tzinfo=UTC)
 DAYS = 3 * 365
@@ -382,18 +389,95 @@ def ingest_rate(engine: Engine, folder: Path, count: int) -> tuple[float, float,
     return count / elapsed, count / cpu, timer.seconds * 1000 / count
 
 
-def run(url: str, folder: Path, count: int, stored: int) -> dict[str, tuple[float, float, float]]:
+def run(
+    url: str, folder: Path, count: int, stored: int, template: Template | None = None
+) -> dict[str, tuple[float, float, float]]:
     out = {}
     for label, size in (("empty", 0), (f"{stored:,} stored", stored)):
-        engine = create_db_engine(url if size == 0 else url.replace("empty", "full"))
+        target = url if size == 0 else url.replace("empty", "full")
+        if size and template is not None and template.exists():
+            template.copy_to(target)
+            print(f"  copied {size:,} items from {template.name}", flush=True)
+        elif size:
+            fill(target, size)
+            if template is not None:
+                template.save_from(target)
+        engine = create_db_engine(target)
         upgrade(engine)
-        if size:
-            started = time.perf_counter()
-            load(engine, prefill_rows(size))
-            print(f"  filled {size:,} items in {time.perf_counter() - started:.0f} s", flush=True)
         out[label] = ingest_rate(engine, folder, count)
         engine.dispose()
     return out
+
+
+def fill(url: str, size: int) -> None:
+    engine = create_db_engine(url)
+    upgrade(engine)
+    started = time.perf_counter()
+    load(engine, prefill_rows(size))
+    print(f"  filled {size:,} items in {time.perf_counter() - started:.0f} s", flush=True)
+    engine.dispose()
+
+
+class Template:
+    """A filled database kept between runs (``--keep``): a SQLite file in a
+    folder, or a PostgreSQL database on the server, named by size and schema."""
+
+    def __init__(self, keep: Path | None, server: str | None, size: int) -> None:
+        self.name = f"growth-full-{size}-{head_revision()}"
+        self.path = keep / f"{self.name}.db" if keep else None
+        self.server = server
+        self.database = self.name.replace("-", "_").replace("growth", "tracker_growth")
+
+    def exists(self) -> bool:
+        if self.path is not None:
+            return self.path.exists()
+        with _admin(self.server) as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": self.database}
+            )
+            return found.first() is not None
+
+    def copy_to(self, url: str) -> None:
+        if self.path is not None:
+            target = Path(make_url(url).database or "")
+            for suffix in ("-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(self.path, target)
+            return
+        name = make_url(url).database
+        with _admin(self.server) as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.database}"'))
+
+    def save_from(self, url: str) -> None:
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            engine = create_db_engine(url)
+            with engine.connect() as conn:  # everything in the main file
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()
+            shutil.copyfile(make_url(url).database or "", self.path)
+            return
+        name = make_url(url).database
+        with _admin(self.server) as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{self.database}" TEMPLATE "{name}"'))
+
+
+class _admin:
+    """An autocommit connection to the server's maintenance database."""
+
+    def __init__(self, server: str | None) -> None:
+        assert server is not None
+        self.engine = create_engine(server, isolation_level="AUTOCOMMIT")
+
+    def __enter__(self) -> Any:
+        self.conn = self.engine.connect()
+        return self.conn
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.close()
+        self.engine.dispose()
 
 
 def pg_databases(server: str) -> Iterator[str]:
@@ -419,6 +503,13 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=2000, help="new articles ingested")
     parser.add_argument("--sqlite", type=Path, help="folder for the two SQLite files")
     parser.add_argument("--pg", help="PostgreSQL server URL (also run there)")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="keep the filled database as a template (SQLite: a file in DIR; PostgreSQL: a "
+        "database on the server) and reuse it in later runs of the same --items",
+    )
     args = parser.parse_args()
     results: dict[str, dict[str, tuple[float, float, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -428,11 +519,15 @@ def main() -> None:
         base = args.sqlite or Path(tmp)
         base.mkdir(parents=True, exist_ok=True)
         print(f"SQLite, {args.new:,} new 3 KB articles", flush=True)
-        results["SQLite"] = run(f"sqlite:///{base}/growth-empty.db", folder, args.new, args.items)
+        template = Template(args.keep, None, args.items) if args.keep else None
+        results["SQLite"] = run(
+            f"sqlite:///{base}/growth-empty.db", folder, args.new, args.items, template
+        )
         if args.pg:
             print(f"PostgreSQL, {args.new:,} new 3 KB articles", flush=True)
+            template = Template(None, args.pg, args.items) if args.keep else None
             for url in pg_databases(args.pg):
-                results["PostgreSQL"] = run(url, folder, args.new, args.items)
+                results["PostgreSQL"] = run(url, folder, args.new, args.items, template)
     for backend, rows in results.items():
         print(
             f"\n{backend:<12} {'articles/s':>12} {'per CPU s':>10} {'grouping CPU ms/article':>24}"

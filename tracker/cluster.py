@@ -24,11 +24,12 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 SKETCH_SIZE = 256
 """Hashes kept per sketch. Texts with fewer distinct content words than this
@@ -157,9 +158,47 @@ class ItemFeatures:
         object.__setattr__(self, "deal_amounts", _deal_amounts(self.amounts))
 
 
+class PackedSketch(Sequence[int]):
+    """A stored sketch (:func:`sketch_to_bytes`), unpacked on first use: most
+    candidate events are turned away by their dates, kinds, sums or parties,
+    which need only its length, before their words count."""
+
+    __slots__ = ("_hashes", "packed")
+
+    def __init__(self, packed: bytes) -> None:
+        self.packed = packed
+        self._hashes: tuple[int, ...] | None = None
+
+    def unpacked(self) -> tuple[int, ...]:
+        if self._hashes is None:
+            self._hashes = sketch_from_bytes(self.packed)
+        return self._hashes
+
+    def __len__(self) -> int:
+        return len(self.packed) // 8
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.unpacked()[index]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.unpacked())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PackedSketch):
+            return self.packed == other.packed
+        return self.unpacked() == other if isinstance(other, tuple) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.unpacked())
+
+    def __repr__(self) -> str:
+        return f"PackedSketch({len(self)} hashes)"
+
+
 @dataclass(frozen=True, slots=True)
 class EventFeatures:
-    """What grouping needs to know about a stored event."""
+    """What grouping needs to know about a stored event. ``sketch`` is a
+    tuple of hashes, or as read from the store a :class:`PackedSketch`."""
 
     id: int
     first_seen: datetime
@@ -168,7 +207,7 @@ class EventFeatures:
     categories: frozenset[str]
     participants: frozenset[str]
     amounts: tuple[DealAmount, ...]
-    sketch: tuple[int, ...]
+    sketch: Sequence[int]
     urls: frozenset[str] = field(default=frozenset())
     deal_amounts: tuple[DealAmount, ...] = field(init=False, repr=False, compare=False)
     _hashes: frozenset[int] | None = field(default=None, init=False, repr=False, compare=False)
@@ -241,11 +280,19 @@ def jaccard(left: Sequence[int], right: Sequence[int]) -> float:
 
 
 def _jaccard(left: frozenset[int], right: frozenset[int]) -> float:
-    both = left & right
+    return _jaccard_of(left, right, left & right)
+
+
+def _jaccard_of(left: frozenset[int], right: frozenset[int], both: frozenset[int]) -> float:
+    """:func:`_jaccard` given the shared hashes ``both``: the shared share of
+    the union's bottom k, which is the whole union when it has at most k."""
     if not both:
         return 0.0  # the common case among candidates, without sorting the union
+    size = len(left) + len(right) - len(both)
+    if size <= SKETCH_SIZE:
+        return len(both) / size
     union = sorted(left | right)[:SKETCH_SIZE]
-    return sum(1 for h in union if h in both) / len(union)
+    return len(both.intersection(union)) / SKETCH_SIZE
 
 
 def containment(item: Sequence[int], event: Sequence[int]) -> float:
@@ -264,6 +311,8 @@ def _containment(j: float, item: Sequence[int], event: Sequence[int]) -> float:
 
 def sketch_to_bytes(sketch_: Sequence[int]) -> bytes:
     """A sketch packed as big-endian unsigned 64-bit integers, 8 bytes a hash."""
+    if isinstance(sketch_, PackedSketch):
+        return sketch_.packed
     return struct.pack(f">{len(sketch_)}Q", *sketch_)
 
 
@@ -420,14 +469,68 @@ def _may_be_copy(item: ItemFeatures, event: EventFeatures) -> bool:
     """Whether the Jaccard estimate can reach NEAR_DUPLICATE: it counts shared
     hashes among the union's bottom k, so it is at most the shared hashes over
     the smaller of k and the union's size."""
-    mine, theirs = len(item.sketch), len(event.sketch)
-    small, large = (mine, theirs) if mine <= theirs else (theirs, mine)
-    if large == 0 or small / min(SKETCH_SIZE, large) < NEAR_DUPLICATE:
+    if not _copy_sizes(len(item.sketch), len(event.sketch)):
         return False  # even sharing all of the smaller set, the bound is not met
     left, right = item.hashes, event.hashes
-    shared = len(left & right)
-    union = len(left) + len(right) - shared
+    return _copy_bound(len(left & right), len(left), len(right))
+
+
+def _copy_sizes(mine: int, theirs: int) -> bool:
+    """Whether sketches of these sizes could be copies, if one held the other."""
+    small, large = (mine, theirs) if mine <= theirs else (theirs, mine)
+    return large > 0 and small / min(SKETCH_SIZE, large) >= NEAR_DUPLICATE
+
+
+def _copy_bound(shared: int, mine: int, theirs: int) -> bool:
+    """Whether ``shared`` hashes of sets of these sizes can reach NEAR_DUPLICATE."""
+    union = mine + theirs - shared
     return union > 0 and shared / min(SKETCH_SIZE, union) >= NEAR_DUPLICATE
+
+
+def _score(item: ItemFeatures, event: EventFeatures) -> float:
+    """:func:`compare`'s score without its reason, for :func:`decide`, which
+    scores every candidate of every report: the same gates, tried in the
+    order that turns most candidates away soonest, and no words built."""
+    if item.url and item.url in event.urls:
+        return 1.0
+    dated = item.is_dated and event.is_dated
+    if dated:
+        when, first, last = item.published_at, event.first_seen, event.last_seen
+        if (first - when if when < first else when - last if when > last else _NO_GAP) > WINDOW:
+            return 0.0
+        if max(last, when) - min(first, when) > MAX_SPAN:
+            return 0.0
+    passes = _passes(item, event, dated)
+    similarity = 0.0
+    if passes or _copy_sizes(len(item.sketch), len(event.sketch)):
+        left, right = item.hashes, event.hashes
+        both = left & right
+        if passes or _copy_bound(len(both), len(left), len(right)):
+            similarity = _jaccard_of(left, right, both)
+            if similarity >= NEAR_DUPLICATE:
+                return similarity
+    if not passes:
+        return 0.0
+    words = _containment(similarity, item.sketch, event.sketch)
+    return words if words >= (MIN_CONTAINMENT if dated else MIN_CONTAINMENT_UNDATED) else 0.0
+
+
+_NO_GAP = timedelta(0)
+
+
+def _passes(item: ItemFeatures, event: EventFeatures, dated: bool) -> bool:
+    """Whether :func:`_refused` lets the item in (None), cheapest gate first."""
+    mine, theirs = item.participants, event.participants
+    if not mine:
+        return False
+    shared = len(mine & theirs)
+    if shared / len(mine) < MIN_PARTICIPANT_SHARE:
+        return False
+    if not dated and (not theirs or shared / len(theirs) < MIN_PARTICIPANT_SHARE):
+        return False
+    if not categories_compatible(item.categories, event.categories):
+        return False
+    return not _deal_sums_conflict(item.deal_amounts, event.deal_amounts)
 
 
 def decide(item: ItemFeatures, candidates: Sequence[EventFeatures]) -> Decision:
@@ -435,7 +538,7 @@ def decide(item: ItemFeatures, candidates: Sequence[EventFeatures]) -> Decision:
     describes a tracked kind of happening."""
     best: tuple[float, EventFeatures] | None = None
     for event in candidates:
-        score = _judge(item, event, explain=False)[0]
+        score = _score(item, event)
         if score > 0 and (best is None or score > best[0]):
             best = (score, event)
     if best is not None:

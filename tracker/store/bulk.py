@@ -9,6 +9,7 @@ written once per table and the rows go in as plain values:
     PostgreSQL   INSERT INTO t (a, b) SELECT * FROM unnest(%s::type[], %s::type[]) ...
                  one statement, each column's values as one array
     SQLite       INSERT INTO t (a, b) VALUES (?, ?) ...   one executemany of tuples
+                 (rows returned: VALUES (?, ?), (?, ?) ... RETURNING, per chunk)
 
 Each value goes through its column type's own bind conversion first (UTC times,
 dates, decimals, JSON), so what is stored is what a Core statement would store.
@@ -17,13 +18,15 @@ dates, decimals, JSON), so what is stored is what a Core statement would store.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Numeric, Table
 from sqlalchemy.engine import Connection, Dialect, Row
+
+from tracker.store.schema import UTCDateTime
 
 
 def insert_rows(
@@ -36,8 +39,8 @@ def insert_rows(
     returning: Sequence[str] = (),
 ) -> list[Row[Any]]:
     """Insert ``rows`` (tuples in the order of ``columns``); ``conflict``: an
-    ``ON CONFLICT ...`` clause; ``returning``: columns to return (PostgreSQL
-    only: SQLite cannot return rows from an executemany)."""
+    ``ON CONFLICT ...`` clause; ``returning``: columns to return, of the
+    rows inserted (in no particular order)."""
     if not rows:
         return []
     names = ", ".join(columns)
@@ -48,12 +51,27 @@ def insert_rows(
         sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}) {conflict}{tail}"
         result = conn.exec_driver_sql(sql, _arrays(convert, rows))
         return list(result) if returning else []
+    marks = "(" + ", ".join("?" for _ in columns) + ")"
     if returning:
-        raise ValueError("insert_rows returns rows on PostgreSQL only")
-    marks = ", ".join("?" for _ in columns)
-    sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) {conflict}"
+        # an executemany returns no rows: one multi-row VALUES per chunk instead
+        found: list[Row[Any]] = []
+        values = _converted(convert, rows)
+        step = max(1, SQLITE_PARAMETERS // len(columns))
+        for start in range(0, len(values), step):
+            chunk = values[start : start + step]
+            sql = (
+                f"INSERT INTO {table.name} ({names}) VALUES {', '.join([marks] * len(chunk))} "
+                f"{conflict} RETURNING {', '.join(returning)}"
+            )
+            found += conn.exec_driver_sql(sql, tuple(v for row in chunk for v in row)).all()
+        return found
+    sql = f"INSERT INTO {table.name} ({names}) VALUES {marks} {conflict}"
     conn.exec_driver_sql(sql, _converted(convert, rows))
     return []
+
+
+SQLITE_PARAMETERS = 999
+"""Parameters per SQLite statement: the smallest limit of any SQLite build."""
 
 
 def update_rows(
@@ -81,6 +99,69 @@ def update_rows(
     sets = ", ".join(f"{c} = ?" for c in columns)
     sql = f"UPDATE {table.name} SET {sets} WHERE {key} = ?"
     conn.exec_driver_sql(sql, [(*row[1:], row[0]) for row in _converted(convert, rows)])
+
+
+def select_where_in(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    key: str,
+    values: Sequence[int],
+    *,
+    order_by: str = "",
+) -> list[tuple[Any, ...]]:
+    """``columns`` of the rows whose integer ``key`` is one of ``values`` (at
+    most a few hundred), each value as its column type gives it back: a Core
+    select of the same, without compiling it anew for every length of the
+    list or making a row object of each row."""
+    if not values:
+        return []
+    names = ", ".join(columns)
+    tail = f" ORDER BY {order_by}" if order_by else ""
+    if conn.dialect.name == "postgresql":
+        sql = f"SELECT {names} FROM {table.name} WHERE {key} = ANY(%s::bigint[]){tail}"
+        params: tuple[Any, ...] = (_array_literal([int(v) for v in values]),)
+    else:
+        marks = ", ".join("?" * len(values))
+        sql = f"SELECT {names} FROM {table.name} WHERE {key} IN ({marks}){tail}"
+        params = tuple(int(v) for v in values)
+    rows = conn.exec_driver_sql(sql, params).fetchall()
+    readers = [(i, f) for i, f in enumerate(_readers(conn.dialect, table, tuple(columns))) if f]
+    if not readers:
+        return [tuple(row) for row in rows]
+    out = []
+    for row in rows:
+        values_ = list(row)
+        for i, f in readers:
+            values_[i] = f(values_[i])
+        out.append(tuple(values_))
+    return out
+
+
+@cache
+def _readers(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[Converter, ...]:
+    """Each column type's result conversion, as a Core select applies it.
+    psycopg itself gives PostgreSQL's numerics as decimals (and the dialect
+    asks the cursor's type to choose a conversion, which a plain read lacks)."""
+    out: list[Converter] = []
+    for name in columns:
+        type_ = table.c[name].type
+        if dialect.name == "postgresql" and isinstance(type_, Numeric):
+            out.append(None)
+        elif dialect.name == "sqlite" and isinstance(type_, UTCDateTime):
+            out.append(_sqlite_utc)
+        else:
+            out.append(type_.dialect_impl(dialect).result_processor(dialect, None))
+    return tuple(out)
+
+
+def _sqlite_utc(value: str | None) -> datetime | None:
+    """UTCDateTime's result conversion on SQLite, in one step: the text as
+    SQLite's DATETIME reads it (``fromisoformat``), stored in UTC."""
+    if value is None:
+        return None
+    read = datetime.fromisoformat(value)
+    return read.replace(tzinfo=UTC) if read.tzinfo is None else read.astimezone(UTC)
 
 
 def delete_rows(
@@ -148,7 +229,7 @@ def _array_literal(values: list[Any]) -> Any:
 def _converted(
     convert: tuple[Converter, ...], rows: Sequence[Sequence[Any]]
 ) -> list[tuple[Any, ...]]:
-    needed = [(i, f) for i, f in enumerate(convert) if f]
+    needed = [(i, _remembered(f)) for i, f in enumerate(convert) if f]
     out = []
     for row in rows:
         values = list(row)
@@ -156,6 +237,28 @@ def _converted(
             values[i] = f(values[i])
         out.append(tuple(values))
     return out
+
+
+def _remembered(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` that converts each distinct value once: a batch's rows
+    repeat the same few times, days and sums (an event's time on each of its
+    parties' rows, the batch's clock on every row). Values that cannot be
+    dictionary keys (JSON lists) are converted every time. Keyed by type as
+    well, since equal values of two types may convert differently (JSON's
+    ``true`` and ``1``)."""
+    done: dict[tuple[type, Any], Any] = {}
+
+    def converted(value: Any) -> Any:
+        key = (type(value), value)
+        try:
+            return done[key]
+        except KeyError:
+            done[key] = result = convert(value)
+            return result
+        except TypeError:
+            return convert(value)
+
+    return converted
 
 
 Converter = Callable[[Any], Any] | None

@@ -3,15 +3,16 @@ statements per batch and a bounded number of rows per item:
 
     per key party of a dated item   the PER_PARTY events of that party whose
                                     last report is nearest the item's date, on
-                                    each side    (event_participants (entity_id, last_seen))
+                                    each side    (event_participants (entity_id, last_seen, ...))
     per key party of an undated one the PER_PARTY events of that party updated
-                                    most recently (event_participants (entity_id, updated_at))
+                                    most recently (event_participants (entity_id, updated_at, ...))
     undated events updated lately   at most RECENT_UNDATED, for dated items
                                     sharing a party  (events (dated, updated_at))
     the same URL, the same headline fingerprint     (items (url), items (fingerprint))
 
 None of these ranges grows with the number of events stored, only with how
-busy a party is around one date, and that is capped.
+busy a party is around one date, and that is capped; the party ranges read
+their index alone (it holds the event ids, revision 0006).
 """
 
 from __future__ import annotations
@@ -91,10 +92,13 @@ Range = tuple[str, int, datetime, datetime | None]
 to before high, latest first) or 'recent' (updated from low, latest first)."""
 
 _CONDITIONS = {
-    "later": "last_seen >= {low} AND last_seen <= {high} ORDER BY last_seen ASC",
-    "earlier": "last_seen >= {low} AND last_seen < {high} ORDER BY last_seen DESC",
-    "recent": "updated_at >= {low} ORDER BY updated_at DESC",
+    "later": "last_seen >= {low} AND last_seen <= {high} ORDER BY last_seen ASC, id ASC",
+    "earlier": "last_seen >= {low} AND last_seen < {high} ORDER BY last_seen DESC, id DESC",
+    "recent": "updated_at >= {low} ORDER BY updated_at DESC, id DESC",
 }
+"""Each range in the order of its index (revision 0006), ties by row id as
+SQLite always read them: which rows of equal time make the LIMIT is the same
+on both databases and from run to run."""
 
 
 def _party_terms(entity_id: int, item: cluster.ItemFeatures, now: datetime) -> list[Range]:

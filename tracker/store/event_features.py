@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from tracker import cluster
 from tracker.models import Analysis, Item
+from tracker.store import bulk
 from tracker.store.tables import (
     amounts_t,
     entities_t,
@@ -285,42 +286,41 @@ def load_events(conn: Connection, event_ids: Sequence[int]) -> dict[int, cluster
     amounts: dict[int, list[cluster.DealAmount]] = defaultdict(list)
     rows = []
     for ids in chunks(sorted(set(event_ids))):
-        for event_id, value, currency, kind in conn.execute(
-            select(
-                event_amounts_t.c.event_id,
-                event_amounts_t.c.value,
-                event_amounts_t.c.currency,
-                event_amounts_t.c.kind,
-            )
-            .where(event_amounts_t.c.event_id.in_(ids))
-            .order_by(event_amounts_t.c.id)
+        for event_id, value, currency, kind in bulk.select_where_in(
+            conn,
+            event_amounts_t,
+            ("event_id", "value", "currency", "kind"),
+            "event_id",
+            ids,
+            order_by="id",
         ):
             amounts[event_id].append(cluster.DealAmount(value, currency, kind))
-        rows += conn.execute(
-            select(
-                events_t.c.id,
-                events_t.c.first_seen,
-                events_t.c.last_seen,
-                events_t.c.dated,
-                events_t.c.signature,
-                events_t.c.categories,
-                events_t.c.participants,
-            ).where(events_t.c.id.in_(ids))
-        ).all()
+        rows += bulk.select_where_in(conn, events_t, _EVENT_COLUMNS, "id", ids)
     return {
-        row.id: cluster.EventFeatures(
-            id=row.id,
-            first_seen=row.first_seen,
-            last_seen=row.last_seen,
-            is_dated=bool(row.dated),
+        event_id: cluster.EventFeatures(
+            id=event_id,
+            first_seen=first_seen,
+            last_seen=last_seen,
+            is_dated=bool(dated),
             categories=frozenset(
-                c["category"] for c in row.categories if c["score"] >= cluster.MIN_CATEGORY_SCORE
+                c["category"] for c in categories if c["score"] >= cluster.MIN_CATEGORY_SCORE
             ),
             participants=frozenset(
-                p["name"] for p in row.participants if p["kind"] in cluster.PARTICIPANT_KINDS
+                p["name"] for p in participants if p["kind"] in cluster.PARTICIPANT_KINDS
             ),
-            amounts=tuple(amounts.get(row.id, ())),
-            sketch=cluster.sketch_from_bytes(row.signature),
+            amounts=tuple(amounts.get(event_id, ())),
+            sketch=cluster.PackedSketch(signature or b""),
         )
-        for row in rows
+        for event_id, first_seen, last_seen, dated, signature, categories, participants in rows
     }
+
+
+_EVENT_COLUMNS = (
+    "id",
+    "first_seen",
+    "last_seen",
+    "dated",
+    "signature",
+    "categories",
+    "participants",
+)

@@ -169,7 +169,7 @@ def store_batch(
         for item, analysis in todo
     ]
     ids: dict[str, int] = {}
-    if rows and conn.dialect.name == "postgresql":
+    if rows:
         columns = tuple(rows[0])
         inserted = bulk.insert_rows(
             conn,
@@ -179,10 +179,6 @@ def store_batch(
             conflict="ON CONFLICT (content_hash) DO NOTHING",
             returning=("id", "content_hash"),
         )
-        ids = {content_hash: item_id for item_id, content_hash in inserted}
-    elif rows:
-        stmt = _insert(conn, items_t).on_conflict_do_nothing(index_elements=["content_hash"])
-        inserted = conn.execute(stmt.returning(items_t.c.id, items_t.c.content_hash), rows).all()
         ids = {content_hash: item_id for item_id, content_hash in inserted}
     analyses = [
         (ids[item.content_hash], analysis) for item, analysis in todo if item.content_hash in ids

@@ -299,14 +299,18 @@ class EventParticipant(Base):
     """An entity taking part in an event, with its role.
 
     ``last_seen`` and ``updated_at`` repeat the event's (revision 0005), so the
-    events of one party near a date, or recently updated, are one index range.
+    events of one party near a date, or recently updated, are one index range,
+    read from the index alone (revision 0006: ties in row order, then the
+    event id that the look-up returns).
     """
 
     __tablename__ = "event_participants"
     __table_args__ = (
         UniqueConstraint("event_id", "entity_id", "role"),
-        Index("ix_event_participants_entity_last_seen", "entity_id", "last_seen"),
-        Index("ix_event_participants_entity_updated_at", "entity_id", "updated_at"),
+        Index("ix_event_participants_party_last_seen", "entity_id", "last_seen", "id", "event_id"),
+        Index(
+            "ix_event_participants_party_updated_at", "entity_id", "updated_at", "id", "event_id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
