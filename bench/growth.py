@@ -395,6 +395,9 @@ def run(
     out = {}
     for label, size in (("empty", 0), (f"{stored:,} stored", stored)):
         target = url if size == 0 else url.replace("empty", "full")
+        if target.startswith("sqlite"):  # a file left by an earlier run is not empty
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{make_url(target).database}{suffix}").unlink(missing_ok=True)
         if size and template is not None and template.exists():
             template.copy_to(target)
             print(f"  copied {size:,} items from {template.name}", flush=True)

@@ -14,7 +14,7 @@ number stored.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -52,18 +52,25 @@ def upkeep(
     now: datetime,
     signatures: dict[int, bytes] | None = None,
     started: Mapping[int, Sequence[Report]] | None = None,
+    summarised: Mapping[int, dict[str, Any]] | None = None,
 ) -> Tally:
     """Recompute the events' summaries from their items (``signatures``: new
     packed sketches to store; ``started``: events the batch has just created,
-    with all their reports, summarised without reading them back); returns
-    the trend counts' change."""
+    with all their reports, summarised without reading them back;
+    ``summarised``: those of them already inserted whole by
+    :func:`insert_started`); returns the trend counts' change."""
     started = started or {}
     ids = sorted(set(event_ids) | set(started))
     stored = [e for e in ids if e not in started]
     tally = Tally()
     _count_stored(conn, stored, tally, -1)
-    reports = _reports(conn, stored) | {e: _gather(started[e]) for e in started}
-    summaries = {e: _summarise(*reports[e]) for e in ids if reports[e][0]}
+    made = {e: s for e, s in (summarised or {}).items() if e in started}
+    reports = _reports(conn, stored) | {e: _gather(started[e]) for e in started if e not in made}
+    summaries = {
+        e: made[e] if e in made else _summarise(*reports[e])
+        for e in ids
+        if e in made or reports[e][0]
+    }
     gone = [e for e in ids if e not in summaries]
     for chunk in chunks(stored):
         for table in (event_labels_t, event_participants_t, event_amounts_t):
@@ -71,13 +78,37 @@ def upkeep(
     for chunk in chunks(gone):
         conn.execute(delete(events_t).where(events_t.c.id.in_(chunk)))
     if summaries:
-        _write(conn, summaries, now, signatures or {})
+        _write(conn, summaries, now, signatures or {}, inserted=made.keys())
     for summary in summaries.values():
         entity_ids = {p[0] for p in summary["_participants"]}
         labels = [(c, s) for c, (s, _, _) in summary["_labels"].items()]
         place = summary["jurisdiction"]
         tally.add_event(summary["first_seen"], labels, (place,) if place else (), entity_ids)
     return tally
+
+
+def summarise_started(started: Mapping[int, Sequence[Report]]) -> dict[int, dict[str, Any]]:
+    """The summaries of events a batch has just created, from their reports
+    at hand (no SQL): what :func:`upkeep` would write into their rows."""
+    return {e: _summarise(*_gather(reports)) for e, reports in started.items() if reports}
+
+
+def insert_started(
+    conn: Connection,
+    summaries: Mapping[int, dict[str, Any]],
+    now: datetime,
+    signatures: Mapping[int, bytes],
+) -> None:
+    """The rows of events a batch has just created, inserted whole (in one
+    statement, by id) before their reports point at them, instead of inserted
+    empty and updated; :func:`upkeep` then writes their labels, parties and
+    sums with the rest (``summarised=``)."""
+    columns = ("id", *_COLUMNS, "created_at", "updated_at", "signature")
+    rows = [
+        (e, *(summaries[e][c] for c in _COLUMNS), now, now, signatures[e])
+        for e in sorted(summaries)
+    ]
+    bulk.insert_rows(conn, events_t, columns, rows)
 
 
 def _count_stored(conn: Connection, ids: list[int], tally: Tally, sign: int) -> None:
@@ -278,19 +309,22 @@ def _write(
     summaries: dict[int, dict[str, Any]],
     now: datetime,
     signatures: dict[int, bytes],
+    inserted: Collection[int] = (),
 ) -> None:
-    """The events' rows updated, and their labels, parties and sums inserted
-    (the old ones are gone), each kind in one executemany."""
+    """The events' rows updated (but those ``inserted`` whole already), and
+    their labels, parties and sums inserted (the old ones are gone), each
+    kind in one executemany."""
+    changed = {e: s for e, s in summaries.items() if e not in inserted}
     # new sketches with the rest when every event has one (an ingest's batch)
-    signed = signatures if all(e in signatures for e in summaries) else {}
+    signed = signatures if all(e in signatures for e in changed) else {}
     columns = (*_COLUMNS, "updated_at", *(("signature",) if signed else ()))
     rows = [
         (e, *(s[c] for c in _COLUMNS), now, *((signed[e],) if signed else ()))
-        for e, s in summaries.items()
+        for e, s in changed.items()
     ]
     bulk.update_rows(conn, events_t, "id", columns, rows)
     if not signed:
-        rows = [(e, b) for e, b in signatures.items() if e in summaries]
+        rows = [(e, b) for e, b in signatures.items() if e in changed]
         bulk.update_rows(conn, events_t, "id", ("signature",), rows)
     labels, parties, amounts = [], [], []
     for event_id, s in summaries.items():

@@ -160,11 +160,23 @@ def _assign(conn: Connection, items: list[NewItem], now: datetime) -> list[Event
             log.debug("item=%d %s", new.id, decision.reason)
         if decision.event_id is not None or decision.start:
             batch.place(new, decision.event_id)
-    batch.renumber(_insert_events(conn, batch.started, now))
-    _write_items(conn, items, batch.placed)
+    real = _new_event_ids(conn, batch.started)
+    batch.renumber(real)
     signatures = {e: cluster.sketch_to_bytes(batch.events[e].sketch) for e in batch.changes}
+    started = _started(batch, items)
+    # new events whose reports are all at hand go in whole; others empty, for
+    # upkeep to fill from their reports
+    made = event_upkeep.summarise_started(started)
+    event_upkeep.insert_started(conn, made, now, signatures)
+    _insert_events(conn, [(real[e], n) for e, n in batch.started if real[e] not in made], now)
+    _write_items(conn, items, batch.placed)
     tally = event_upkeep.upkeep(
-        conn, list(batch.changes), now=now, signatures=signatures, started=_started(batch, items)
+        conn,
+        list(batch.changes),
+        now=now,
+        signatures=signatures,
+        started=started,
+        summarised=made,
     )
     for new in items:
         tally.add_item(new.features.published_at, new.labels, new.places, new.named)
@@ -214,15 +226,22 @@ def lock_grouping(conn: Connection) -> None:
 GROUPING_LOCK = 0x7472_6163  # "trac": any constant, the same in every daemon
 
 
-def _insert_events(
-    conn: Connection, started: list[tuple[int, NewItem]], now: datetime
-) -> dict[int, int]:
-    """The batch's new events inserted in one statement; their real ids by
-    the provisional ones. Upkeep fills in the rest."""
+def _new_event_ids(conn: Connection, started: list[tuple[int, NewItem]]) -> dict[int, int]:
+    """The ids the database gives the batch's new events, by provisional id."""
     if not started:
         return {}
+    ids = _next_event_ids(conn, len(started))
+    return {provisional: real for (provisional, _), real in zip(started, ids, strict=True)}
+
+
+def _insert_events(conn: Connection, started: list[tuple[int, NewItem]], now: datetime) -> None:
+    """New events (by their real ids) inserted in one statement with what
+    their first report says; upkeep fills in the rest."""
+    if not started:
+        return
     rows = [
         {
+            "id": event_id,
             "title": new.features.title,
             "categories": [],
             "participants": [],
@@ -233,11 +252,9 @@ def _insert_events(
             "updated_at": now,
             "dated": new.features.is_dated,
         }
-        for _, new in started
+        for event_id, new in started
     ]
-    ids = _next_event_ids(conn, len(rows))
-    conn.execute(insert(events_t), [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
-    return {provisional: real for (provisional, _), real in zip(started, ids, strict=True)}
+    conn.execute(insert(events_t), rows)
 
 
 def _next_event_ids(conn: Connection, count: int) -> list[int]:

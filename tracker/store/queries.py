@@ -153,33 +153,30 @@ def store_batch(
         seen.append((match.item_id, item))
     store_analyses(conn, revised)
     rows = [
-        {
-            "source_id": source_id,
-            "guid": item.guid,
-            "url": item.url,
-            "title": item.title,
-            "body": item.body,
-            "has_headline": item.has_headline,
-            "published_at": item.published_at,
-            "date_source": item.date_source,
-            "fetched_at": fetched_at,
-            "content_hash": item.content_hash,
-            "rules_version": analysis.rules_version,
-        }
+        (
+            source_id,
+            item.guid,
+            item.url,
+            item.title,
+            item.body,
+            item.has_headline,
+            item.published_at,
+            item.date_source,
+            fetched_at,
+            item.content_hash,
+            analysis.rules_version,
+        )
         for item, analysis in todo
     ]
-    ids: dict[str, int] = {}
-    if rows:
-        columns = tuple(rows[0])
-        inserted = bulk.insert_rows(
-            conn,
-            items_t,
-            columns,
-            [tuple(row[c] for c in columns) for row in rows],
-            conflict="ON CONFLICT (content_hash) DO NOTHING",
-            returning=("id", "content_hash"),
-        )
-        ids = {content_hash: item_id for item_id, content_hash in inserted}
+    inserted = bulk.insert_rows(
+        conn,
+        items_t,
+        _ITEM_COLUMNS,
+        rows,
+        conflict="ON CONFLICT (content_hash) DO NOTHING",
+        returning=("id", "content_hash"),
+    )
+    ids = {content_hash: item_id for item_id, content_hash in inserted}
     analyses = [
         (ids[item.content_hash], analysis) for item, analysis in todo if item.content_hash in ids
     ]
@@ -201,6 +198,21 @@ def store_batch(
         if item.content_hash in ids
     ]
     return StoredBatch(new, len(batch) - len(new))
+
+
+_ITEM_COLUMNS = (
+    "source_id",
+    "guid",
+    "url",
+    "title",
+    "body",
+    "has_headline",
+    "published_at",
+    "date_source",
+    "fetched_at",
+    "content_hash",
+    "rules_version",
+)
 
 
 def _links(analysis: Analysis, entity_rows: EntityRows) -> tuple[StoredEntity, ...]:
