@@ -94,6 +94,7 @@ def test_a_regulator_has_its_jurisdiction(text: str, name: str, jurisdiction: st
          {"Competition and Markets Authority"}),
         ("North Korean Hackers Used ChatGPT, OpenAI Says", {"KR"}),
         ("New Mexico Sues Meta Over Chatbots Talking To Children", {"MX"}),
+        ("FTC opens inquiry into Big Tech's investments in AI start-ups", {"Big Tech"}),
     ],
 )  # fmt: skip
 def test_title_case_words_are_not_names(title: str, not_names: set[str]) -> None:

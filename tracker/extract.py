@@ -35,6 +35,7 @@ _NOT_NAMES = frozenset(
         "Under",
         "After",
         "But",
+        "Big",  # "an inquiry into Big Tech"
         "Its",
         "It",
         "This",
