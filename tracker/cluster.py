@@ -26,7 +26,7 @@ import re
 import struct
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -150,12 +150,14 @@ class ItemFeatures:
     is_dated: bool = field(init=False, repr=False, compare=False)
     hashes: frozenset[int] = field(init=False, repr=False, compare=False)
     deal_amounts: tuple[DealAmount, ...] = field(init=False, repr=False, compare=False)
+    when: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # derived once: every comparison of a batch reads them
         object.__setattr__(self, "is_dated", self.date_source not in WEAK_DATE_SOURCES)
         object.__setattr__(self, "hashes", frozenset(self.sketch))
         object.__setattr__(self, "deal_amounts", _deal_amounts(self.amounts))
+        object.__setattr__(self, "when", _microseconds(self.published_at))
 
 
 class PackedSketch(Sequence[int]):
@@ -211,9 +213,12 @@ class EventFeatures:
     urls: frozenset[str] = field(default=frozenset())
     deal_amounts: tuple[DealAmount, ...] = field(init=False, repr=False, compare=False)
     _hashes: frozenset[int] | None = field(default=None, init=False, repr=False, compare=False)
+    span: tuple[int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "deal_amounts", _deal_amounts(self.amounts))
+        span = (_microseconds(self.first_seen), _microseconds(self.last_seen))
+        object.__setattr__(self, "span", span)
 
     @property
     def hashes(self) -> frozenset[int]:
@@ -494,11 +499,12 @@ def _score(item: ItemFeatures, event: EventFeatures) -> float:
     if item.url and item.url in event.urls:
         return 1.0
     dated = item.is_dated and event.is_dated
-    if dated:
-        when, first, last = item.published_at, event.first_seen, event.last_seen
-        if (first - when if when < first else when - last if when > last else _NO_GAP) > WINDOW:
+    if dated:  # _outside_time, in whole microseconds
+        when, (first, last) = item.when, event.span
+        gap = first - when if when < first else when - last if when > last else 0
+        if gap > WINDOW_MICROSECONDS:
             return 0.0
-        if max(last, when) - min(first, when) > MAX_SPAN:
+        if max(last, when) - min(first, when) > _MAX_SPAN_US:
             return 0.0
     passes = _passes(item, event, dated)
     similarity = 0.0
@@ -515,7 +521,17 @@ def _score(item: ItemFeatures, event: EventFeatures) -> float:
     return words if words >= (MIN_CONTAINMENT if dated else MIN_CONTAINMENT_UNDATED) else 0.0
 
 
-_NO_GAP = timedelta(0)
+def _microseconds(when: datetime) -> int:
+    """A time as whole microseconds since 1970 (UTC): exact, as datetime
+    arithmetic is, and cheaper to compare."""
+    return (when - _EPOCH) // _MICROSECOND
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+WINDOW_MICROSECONDS = WINDOW // _MICROSECOND
+"""WINDOW in the units of ``ItemFeatures.when`` and ``EventFeatures.span``."""
+_MAX_SPAN_US = MAX_SPAN // _MICROSECOND
 
 
 def _passes(item: ItemFeatures, event: EventFeatures, dated: bool) -> bool:

@@ -82,7 +82,7 @@ class _Batch:
         ids = set(self.found.near.get(new.id, ())) | same_url
         ids |= self.found.by_fingerprint.get(new.fingerprint, set()) if new.fingerprint else set()
         touched = {e for name in item.participants for e in self.by_party.get(name, ())}
-        ids |= {e for e in touched if _near(item, self.events[e])}
+        ids |= {e for e in touched - ids if _near(item, self.events[e])}
         chosen = sorted(e for e in ids if e in self.events)[:MAX_CANDIDATES]
         return [
             replace(self.events[e], urls=frozenset({item.url})) if e in same_url else self.events[e]
@@ -120,10 +120,8 @@ def _near(item: cluster.ItemFeatures, event: cluster.EventFeatures) -> bool:
         return False
     if not (item.is_dated and event.is_dated):
         return True
-    return (
-        event.last_seen >= item.published_at - cluster.WINDOW
-        and event.first_seen <= item.published_at + cluster.WINDOW
-    )
+    (first, last), window = event.span, cluster.WINDOW_MICROSECONDS
+    return last >= item.when - window and first <= item.when + window
 
 
 def assign_events(conn: Connection, item_ids: Sequence[int], *, now: datetime) -> list[EventChange]:
