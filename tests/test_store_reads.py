@@ -9,13 +9,19 @@ from decimal import Decimal
 
 from alembic import command
 from sqlalchemy import inspect, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from tracker import cluster
 from tracker.store import bulk, event_candidates
 from tracker.store.db import _alembic_config, create_db_engine, upgrade
 from tracker.store.event_features import NewItem
-from tracker.store.tables import event_amounts_t, event_participants_t, events_t, items_t
+from tracker.store.tables import (
+    event_amounts_t,
+    event_participants_t,
+    events_t,
+    items_t,
+    labels_t,
+)
 
 DAY = datetime(2024, 3, 1, 12, 30, 15, 123456, tzinfo=UTC)
 
@@ -86,12 +92,56 @@ def _fill(engine: Engine, events: int) -> None:
             )
 
 
+def _items(conn: Connection, count: int) -> list[int]:
+    """``count`` stored items (and their source)."""
+    conn.exec_driver_sql(
+        "INSERT INTO sources (id, kind, name, location, interval_seconds, enabled, "
+        "error_count, created_at, failure_score, full_text, alerts) VALUES "
+        "(1, 'file', 's', '/s', 900, true, 0, '2024-01-01 00:00:00', 0, false, true)"
+    )
+    conn.execute(
+        items_t.insert(),
+        [
+            {
+                "id": i,
+                "source_id": 1,
+                "url": f"u{i}",
+                "title": "t",
+                "body": "b",
+                "has_headline": bool(i % 2),
+                "published_at": DAY,
+                "date_source": "header",
+                "fetched_at": DAY,
+                "content_hash": f"{i:064x}",
+                "rules_version": "1",
+            }
+            for i in range(1, count + 1)
+        ],
+    )
+    return list(range(1, count + 1))
+
+
 def test_select_where_in_reads_what_a_core_select_reads(db_url: str) -> None:
     engine = _engine(db_url)
     _fill(engine, 40)
     wanted = [3, 1, 7, 40, 12, 99]
-    with engine.connect() as conn:
+    with engine.begin() as conn:
+        conn.execute(
+            labels_t.insert(),
+            [
+                {
+                    "item_id": item_id,
+                    "category": "investment",
+                    "score": 0.5 + item_id / 1000,
+                    "evidence": "e",
+                    "rules_version": "1",
+                }
+                for item_id in _items(conn, 5)
+            ],
+        )
         for table, key, order in (
+            (labels_t, "item_id", "id"),
+            (items_t, "id", None),
             (events_t, "id", None),
             (event_amounts_t, "event_id", "id"),
             (event_participants_t, "event_id", "id"),

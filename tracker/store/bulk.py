@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Numeric, Table
+from sqlalchemy import Float, Numeric, Table
 from sqlalchemy.engine import Connection, Dialect, Row
 
 from tracker.store.schema import UTCDateTime
@@ -141,12 +141,13 @@ def select_where_in(
 @cache
 def _readers(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[Converter, ...]:
     """Each column type's result conversion, as a Core select applies it.
-    psycopg itself gives PostgreSQL's numerics as decimals (and the dialect
-    asks the cursor's type to choose a conversion, which a plain read lacks)."""
+    psycopg itself gives PostgreSQL's numerics as decimals and its floats as
+    floats (the dialect asks the cursor's type to choose a conversion, which
+    a plain read lacks)."""
     out: list[Converter] = []
     for name in columns:
         type_ = table.c[name].type
-        if dialect.name == "postgresql" and isinstance(type_, Numeric):
+        if dialect.name == "postgresql" and isinstance(type_, Numeric | Float):
             out.append(None)
         elif dialect.name == "sqlite" and isinstance(type_, UTCDateTime):
             out.append(_sqlite_utc)

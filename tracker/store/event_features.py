@@ -227,24 +227,28 @@ def _new_item(
 def item_entities(
     conn: Connection, item_ids: Sequence[int]
 ) -> dict[int, list[tuple[int, cluster.Participant, str | None]]]:
-    """Each item's (entity id, participant, the entity's home jurisdiction)."""
-    out: dict[int, list[tuple[int, cluster.Participant, str | None]]] = defaultdict(list)
+    """Each item's (entity id, participant, the entity's home jurisdiction),
+    in the order its links were stored."""
+    links: list[tuple[Any, ...]] = []
     for chunk in chunks(item_ids):
-        query = (
-            select(
-                item_entities_t.c.item_id,
-                entities_t.c.id,
-                entities_t.c.kind,
-                entities_t.c.name,
-                item_entities_t.c.role,
-                entities_t.c.jurisdiction,
-            )
-            .join(entities_t, entities_t.c.id == item_entities_t.c.entity_id)
-            .where(item_entities_t.c.item_id.in_(chunk))
-            .order_by(item_entities_t.c.item_id, item_entities_t.c.id)
+        links += bulk.select_where_in(
+            conn,
+            item_entities_t,
+            ("item_id", "entity_id", "role"),
+            "item_id",
+            chunk,
+            order_by="item_id, id",
         )
-        for item_id, entity_id, kind, name, role, home in conn.execute(query):
-            out[item_id].append((entity_id, cluster.Participant(kind, name, role), home))
+    named: dict[int, tuple[str, str, str | None]] = {}
+    for chunk in chunks(sorted({entity_id for _, entity_id, _ in links})):
+        for entity_id, kind, name, home in bulk.select_where_in(
+            conn, entities_t, ("id", "kind", "name", "jurisdiction"), "id", chunk
+        ):
+            named[entity_id] = (kind, name, home)
+    out: dict[int, list[tuple[int, cluster.Participant, str | None]]] = defaultdict(list)
+    for item_id, entity_id, role in links:
+        kind, name, home = named[entity_id]
+        out[item_id].append((entity_id, cluster.Participant(kind, name, role), home))
     return out
 
 
@@ -264,19 +268,14 @@ def amount_rows(conn: Connection, item_ids: Sequence[int]) -> list[Any]:
     of) rows, by item and in the order they were found."""
     rows: list[Any] = []
     for chunk in chunks(item_ids):
-        query = (
-            select(
-                amounts_t.c.item_id,
-                amounts_t.c.value,
-                amounts_t.c.currency,
-                amounts_t.c.text,
-                amounts_t.c.kind,
-                amounts_t.c.conversion_of,
-            )
-            .where(amounts_t.c.item_id.in_(chunk))
-            .order_by(amounts_t.c.item_id, amounts_t.c.id)
+        rows += bulk.select_where_in(
+            conn,
+            amounts_t,
+            ("item_id", "value", "currency", "text", "kind", "conversion_of"),
+            "item_id",
+            chunk,
+            order_by="item_id, id",
         )
-        rows += conn.execute(query)
     return rows
 
 

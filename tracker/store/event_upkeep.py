@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
@@ -131,18 +131,10 @@ def _reports(
     """Per event: its items (id order), best labels, key parties, merged sums."""
     items: dict[int, list[Any]] = defaultdict(list)
     for chunk in chunks(ids):
-        for row in conn.execute(
-            select(
-                items_t.c.id,
-                items_t.c.event_id,
-                items_t.c.title,
-                items_t.c.has_headline,
-                items_t.c.published_at,
-                items_t.c.date_source,
-            )
-            .where(items_t.c.event_id.in_(chunk))
-            .order_by(items_t.c.id)
+        for values in bulk.select_where_in(
+            conn, items_t, _ItemRow._fields, "event_id", chunk, order_by="id"
         ):
+            row = _ItemRow(*values)
             items[row.event_id].append(row)
     owner = {row.id: event_id for event_id, rows in items.items() for row in rows}
     item_ids = sorted(owner)
@@ -150,6 +142,17 @@ def _reports(
     parties = _participants(conn, item_ids, owner)
     amounts = _merge_amounts(conn, item_ids, owner)
     return {e: (items.get(e, []), labels[e], parties[e], amounts[e]) for e in ids}
+
+
+class _ItemRow(NamedTuple):
+    """An event's report as its summary reads it."""
+
+    id: int
+    event_id: int
+    title: str
+    has_headline: bool
+    published_at: datetime
+    date_source: str
 
 
 def _gather(reports: Sequence[Report]) -> tuple[list[Any], Labels, list[Any], Amounts]:
@@ -195,10 +198,13 @@ def _summarise(
 def _best_labels(conn: Connection, item_ids: list[int], owner: dict[int, int]) -> dict[int, Labels]:
     rows: list[Any] = []
     for chunk in chunks(item_ids):
-        rows += conn.execute(
-            select(labels_t.c.item_id, labels_t.c.category, labels_t.c.score, labels_t.c.evidence)
-            .where(labels_t.c.item_id.in_(chunk))
-            .order_by(labels_t.c.item_id, labels_t.c.category)
+        rows += bulk.select_where_in(
+            conn,
+            labels_t,
+            ("item_id", "category", "score", "evidence"),
+            "item_id",
+            chunk,
+            order_by="item_id, category",
         )
     return _pick_labels(rows, owner)
 
