@@ -46,9 +46,9 @@ def insert_rows(
     names = ", ".join(columns)
     convert = _converters(conn.dialect, table, tuple(columns))
     if conn.dialect.name == "postgresql":
-        arrays = ", ".join(f"%s::{_array_type(conn.dialect, table, c)}[]" for c in columns)
         tail = f" RETURNING {', '.join(returning)}" if returning else ""
-        sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays}) {conflict}{tail}"
+        unnest = _unnest(conn.dialect, table, columns)
+        sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM {unnest} {conflict}{tail}"
         result = conn.exec_driver_sql(sql, _arrays(convert, rows))
         return list(result) if returning else []
     marks = "(" + ", ".join("?" for _ in columns) + ")"
@@ -88,10 +88,10 @@ def update_rows(
     everything = (key, *columns)
     convert = _converters(conn.dialect, table, everything)
     if conn.dialect.name == "postgresql":
-        arrays = ", ".join(f"%s::{_array_type(conn.dialect, table, c)}[]" for c in everything)
         sets = ", ".join(f"{c} = v.{c}" for c in columns)
+        unnest = _unnest(conn.dialect, table, everything)
         sql = (
-            f"UPDATE {table.name} SET {sets} FROM unnest({arrays}) AS v({', '.join(everything)}) "
+            f"UPDATE {table.name} SET {sets} FROM {unnest} AS v({', '.join(everything)}) "
             f"WHERE {table.name}.{key} = v.{key}"
         )
         conn.exec_driver_sql(sql, _arrays(convert, rows))
@@ -180,10 +180,10 @@ def delete_rows(
     convert = _converters(conn.dialect, table, tuple(columns))
     extra = f" AND {where}" if where else ""
     if conn.dialect.name == "postgresql":
-        arrays = ", ".join(f"%s::{_array_type(conn.dialect, table, c)}[]" for c in columns)
         match = " AND ".join(f"{table.name}.{c} = v.{c}" for c in columns)
+        unnest = _unnest(conn.dialect, table, columns)
         sql = (
-            f"DELETE FROM {table.name} USING unnest({arrays}) AS v({', '.join(columns)}) "
+            f"DELETE FROM {table.name} USING {unnest} AS v({', '.join(columns)}) "
             f"WHERE {match}{extra}"
         )
         conn.exec_driver_sql(sql, _arrays(convert, rows))
@@ -271,5 +271,11 @@ def _converters(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tup
 
 
 @cache
+def _unnest(dialect: Dialect, table: Table, columns: Sequence[str]) -> str:
+    """``unnest(%s::type[], ...)``: one array parameter per column, typed as the column."""
+    arrays = ", ".join(f"%s::{_array_type(dialect, table, c)}[]" for c in columns)
+    return f"unnest({arrays})"
+
+
 def _array_type(dialect: Dialect, table: Table, column: str) -> str:
     return str(table.c[column].type.compile(dialect=dialect))
