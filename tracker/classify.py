@@ -356,8 +356,24 @@ def _governed(m: Match, s: Sentence, layer: str, reach: int) -> bool:
         c.value
         and (c.start < m.start or (c.start == m.start and c.end > m.end))  # "backed by"
         and m.start - c.end <= reach
-        and not (layer == "background" and _reported_past(c, s))
+        and not (layer == "background" and (_reported_past(c, s) or _clause_closed(c, m, s)))
         for c in cues
+    )
+
+
+def _clause_closed(c: Match, m: Match, s: Sentence) -> bool:
+    """A background cue inside an aside between commas does not reach past the
+    aside: "The FTC, which previously looked at the deal, on Tuesday opened a probe"."""
+    tokens = s.tokens
+    return "," in tokens[c.end : m.start] and "," in tokens[s.start : c.start + 1]
+
+
+def _in_clause_of(m: Match, s: Sentence, layer: str) -> bool:
+    """A cue of ``layer`` earlier in the action's clause: nothing but words
+    (no comma) between them, however many."""
+    cues = s.by_layer.get(layer)
+    return cues is not None and any(
+        c.end <= m.start and "," not in s.tokens[c.end : m.start] for c in cues
     )
 
 
@@ -399,7 +415,7 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
             return True  # "its January release", "the March fine", "its May update"
     if _dated_clause_before(m, s, tokens):
         return True
-    if _past_participle_aside(m, s, tokens):
+    if _past_participle_aside(m, s, tokens) or _dated_aside_after(m, s, tokens):
         return True
     after = tokens[m.end : min(s.end, m.end + 8)]
     if _DATING.isdisjoint(after):
@@ -436,12 +452,34 @@ def _past_participle_aside(m: Match, s: Sentence, tokens: list[str]) -> bool:
         i -= 1
     if i <= s.start or tokens[i] != "," or not tokens[m.start].lower().endswith("ed"):
         return False
-    after = [w.lower() for w in tokens[m.end : min(s.end, m.end + 4)]]
+    return _dated_phrase(tokens, m.end, s.end)
+
+
+def _dated_phrase(tokens: list[str], at: int, stop: int) -> bool:
+    """ "in March", "in the spring", "in 2024", "last year", "earlier" at ``at``."""
+    after = [w.lower() for w in tokens[at : min(stop, at + 4)]]
     if not after or after[0] not in ("in", "last", "earlier"):
         return False
     return any(w in _MONTHS or w in _SEASONS or _is_year(w) for w in after[1:]) or (
         after[0] in ("last", "earlier")
     )
+
+
+def _dated_aside_after(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "has licensing agreements with Google and OpenAI, signed in 2024, under
+    which...": an aside just after the deal that dates it in the past."""
+    stop = min(s.end, m.end + 10)
+    for i in range(m.end, stop):
+        if tokens[i] == ",":
+            j = i + 1
+            while j < stop and tokens[j].lower() in _ASIDE_OPENERS:
+                j += 1
+            return (
+                j < stop
+                and tokens[j].lower().endswith("ed")
+                and _dated_phrase(tokens, j + 1, s.end)
+            )
+    return False
 
 
 _PERFECT = frozenset(["has", "have"])
@@ -547,6 +585,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     if (
         s.has("background_anywhere")
         or _governed(m, s, "background", scope["before"])
+        or _in_clause_of(m, s, "background_clause")
         or _year_before(m, s, tokens)
         or _since_year(s, tokens)
         or (category == "investment" and _running_total(s, tokens))
