@@ -103,7 +103,9 @@ def _labels(conn: Connection, event_ids: Sequence[int]) -> dict[int, list[EventL
                 event_labels_t.c.evidence,
             )
             .where(event_labels_t.c.event_id.in_(chunk))
-            .order_by(event_labels_t.c.event_id, event_labels_t.c.score.desc())
+            .order_by(
+                event_labels_t.c.event_id, event_labels_t.c.score.desc(), event_labels_t.c.category
+            )
         )
         for event_id, category, score, evidence in rows:
             out.setdefault(int(event_id), []).append(EventLabel(category, float(score), evidence))

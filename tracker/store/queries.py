@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import Table, case, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
 
 from tracker.cluster import Participant
-from tracker.models import Analysis, Item
+from tracker.models import CATEGORIES, Analysis, Item
 from tracker.store import bulk, sightings
 from tracker.store.event_features import StoredEntity, StoredItem
 from tracker.store.tables import (
@@ -377,6 +377,12 @@ def list_items(
     return items
 
 
+# labels of equal score in the taxonomy's order, as classification gives them
+_CATEGORY_ORDER = case(
+    {category: i for i, category in enumerate(CATEGORIES)}, value=labels_t.c.category, else_=99
+)
+
+
 def _labels_for(
     conn: Connection, ids: Iterable[int], threshold: float
 ) -> dict[int, list[dict[str, Any]]]:
@@ -386,7 +392,7 @@ def _labels_for(
         rows = conn.execute(
             select(labels_t.c.item_id, labels_t.c.category, labels_t.c.score, labels_t.c.evidence)
             .where(labels_t.c.item_id.in_(ids[start : start + 500]), labels_t.c.score >= threshold)
-            .order_by(labels_t.c.item_id, labels_t.c.score.desc())
+            .order_by(labels_t.c.item_id, labels_t.c.score.desc(), _CATEGORY_ORDER)
         )
         for item_id, category, score, evidence in rows:
             out.setdefault(item_id, []).append(
