@@ -417,15 +417,24 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return True
     if _past_participle_aside(m, s, tokens) or _dated_aside_after(m, s, tokens):
         return True
+    if _dated_when(m, s, tokens):
+        return True
     after = tokens[m.end : min(s.end, m.end + 8)]
     if _DATING.isdisjoint(after):
         return False
     if any(map(_is_year, after)):
         return True
-    # "signed a licensing agreement with Midjourney in August": news says "on Tuesday"
+    # "signed a licensing agreement with Midjourney in August", "fined Luka in the
+    # spring": news says "on Tuesday"
+    lowered = [w.lower() for w in after]
     return any(
-        w == "in" and (nxt.lower() in _MONTHS or nxt.lower() in ("early", "late", "mid"))
-        for w, nxt in pairwise(after)
+        w == "in"
+        and (
+            nxt in _MONTHS
+            or nxt in ("early", "late", "mid")
+            or (nxt == "the" and i + 2 < len(lowered) and lowered[i + 2] in _SEASON_NAMES)
+        )
+        for i, (w, nxt) in enumerate(pairwise(lowered))
     )
 
 
@@ -443,7 +452,8 @@ def _dated_clause_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
 # released in the spring, led on video", "GPT-5 and Claude Opus 4.1, both
 # released in August, are closer"
 _ASIDE_OPENERS = frozenset([",", "both", "each", "first", "originally", "also"])
-_SEASONS = frozenset(["spring", "summer", "autumn", "fall", "winter", "year", "month"])
+_SEASON_NAMES = frozenset(["spring", "summer", "autumn", "fall", "winter"])
+_SEASONS = _SEASON_NAMES | {"year", "month"}
 
 
 def _past_participle_aside(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -463,6 +473,22 @@ def _dated_phrase(tokens: list[str], at: int, stop: int) -> bool:
     return any(w in _MONTHS or w in _SEASONS or _is_year(w) for w in after[1:]) or (
         after[0] in ("last", "earlier")
     )
+
+
+def _dated_when(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "Wang joined Meta in June, when the company took a 49% stake", "in 2019,
+    when Microsoft first invested": a clause dated by the time it hangs on."""
+    for i in range(m.start - 1, max(s.start, m.start - 10), -1):
+        word = tokens[i]
+        if word == ",":
+            return False
+        if word.lower() == "when":
+            j = i - 1 if tokens[i - 1] != "," else i - 2
+            if j < s.start:
+                return False
+            before = tokens[j].lower()
+            return before in _MONTHS or before in _SEASONS or before == "ago" or _is_year(before)
+    return False
 
 
 def _dated_aside_after(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -491,17 +517,24 @@ _ABOUT = frozenset(
 
 def _running_total(s: Sentence, tokens: list[str]) -> bool:
     """ "Runway has raised more than $500 million from investors including
-    Google", "Amazon and Google have invested billions of dollars in it": what
-    a company has raised all told, not a round (a round or a series named
-    after it makes it one)."""
+    Google", "Amazon and Google have invested billions of dollars in it",
+    "Cohere has raised money from a long list of investors": what a company has
+    raised all told, not a round (a round or a series named after it makes it
+    one)."""
     for m in s.of_layer("action:investment"):
         if m.start == s.start or tokens[m.start - 1].lower() not in _PERFECT:
             continue
         if tokens[m.start].lower() not in _RAISE and tokens[m.start].lower() != "invested":
             continue
-        if _ABOUT.isdisjoint(w.lower() for w in tokens[m.end : min(s.end, m.end + 3)]):
-            continue
-        return not any(tokens[i].lower() in _STAKE_WORDS for i in range(m.end, s.end))
+        rough = not _ABOUT.isdisjoint(w.lower() for w in tokens[m.end : min(s.end, m.end + 3)])
+        if not rough and s.amounts:
+            continue  # "has raised $40 million": an amount of its own
+        for word in tokens[m.end : s.end]:
+            if word == ",":
+                break  # the round must be this clause's: "..., but none holds a stake"
+            if word.lower() in _STAKE_WORDS:
+                return False
+        return True
     return False
 
 
@@ -785,9 +818,23 @@ def _product_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     return len(word) <= 2 and word.isupper() and before[:1].isupper()
 
 
+_QUANTIFIERS = frozenset(["several", "various", "many", "multiple", "numerous", "dozens"])
+
+
+def _track_record(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "Mistral AI has released several powerful AI models": a maker's record
+    told in the perfect tense, not one release."""
+    return (
+        m.start > s.start
+        and tokens[m.start - 1].lower() in _PERFECT
+        and m.end < s.end
+        and tokens[m.end].lower() in _QUANTIFIERS
+    )
+
+
 def _fit_model(m: Match, s: Sentence, tokens: list[str], rules: Ruleset) -> float:
     w = rules.actor_weights
-    if _object_is_not_a_model(m, s, tokens):
+    if _object_is_not_a_model(m, s, tokens) or _track_record(m, s, tokens):
         return w["no_model"]
     if s.names("model"):
         return w["named_model"]
@@ -1054,6 +1101,7 @@ def _is_adjective(word: str) -> bool:
     return lowered.endswith(_ADJECTIVE_ENDINGS) and lowered not in _PLACES_LIKE_ADJECTIVES
 
 
+_PLACE_PREPOSITIONS = frozenset(["in", "from", "across", "throughout", "outside", "within"])
 # a verb whose object comes before the action: "EU hits Apple with fines"
 _STATE_STRIKES = frozenset(["hits", "hit", "slaps", "slapped", "targets", "targeted"])
 
@@ -1073,6 +1121,8 @@ def _acting_states(s: Sentence) -> list[int]:
             continue
         if _is_adjective(tokens[n.end - 1]):
             continue  # "an Italian fine", "a French probe": whose, not who acts
+        if n.position > s.start and tokens[n.position - 1].lower() in _PLACE_PREPOSITIONS:
+            continue  # "newspapers in Germany have sued": where, not who acts
         j = n.end
         if j < s.end and tokens[j].lower() in _STATE_STRIKES:
             if any(m.start > j for m in actions):  # "EU hits Apple and Meta with fines"
@@ -1208,6 +1258,7 @@ def best_sentences(
     deal_focus = _investment_headline(sentences)
     headline: set[str] = set()  # what the headline reports
     beyond = w.get("beyond_lead", 1.0)
+    beyond_of = {c: w[f"beyond_lead_{c}"] for c in CATEGORIES if f"beyond_lead_{c}" in w}
     lead = int(w.get("lead_sentences", 3))
     body = 0  # body sentences so far (of the current story, in a roundup)
     for i, s in enumerate(sentences):
@@ -1245,7 +1296,8 @@ def best_sentences(
             if s.is_title and score >= _HEADLINE_REPORTS:
                 headline.add(category)
             elif body > lead and category not in headline:
-                score *= beyond  # deep in an article about something else: background, mostly
+                # deep in an article about something else: background, mostly
+                score *= beyond_of.get(category, beyond)
             if score > 0:
                 score *= genre
                 scored[category].append(SentenceScore(category, score, i, from_previous))
