@@ -792,9 +792,17 @@ def _model_noun_ahead(j: int, s: Sentence, tokens: list[str]) -> bool:
         if tokens[stop] in (",", "of", "and", "that", "which"):
             break
         stop += 1
+    if stop + 1 < s.end and tokens[stop] == "," and tokens[stop + 1].lower() in _APPOSITION_OPENERS:
+        # an apposition says what the name is: "Rakuten AI, its Japanese-language assistant,"
+        stop += 2
+        while stop < min(s.end, j + 9) and tokens[stop] != ",":
+            stop += 1
     return any(j <= c.start < stop for c in s.of_layer("cue:model_noun")) or any(
         j <= n.position < stop and n.kind == "model" for n in s.mentions
     )
+
+
+_APPOSITION_OPENERS = frozenset(["its", "their", "a", "an", "the", "our"])
 
 
 def _product_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
