@@ -986,6 +986,7 @@ def score_sentence(
     if category == "regulatory_action" and (_lobbying(s) or _private_case(s)):
         return 0.0, False
     first: float | None = None  # the modifier of the sentence's first action of the category
+    first_end = 0
     for m in s.of_layer(layer):
         if _inside_name(m, s, tokens):
             continue
@@ -998,10 +999,13 @@ def score_sentence(
                 weight = rules.tiers["strong"]
         modifier = _modifier(m, category, s, tokens, rules)
         if first is None:
-            first = modifier
-        elif m.start > s.start and tokens[m.start - 1].lower() in _ANAPHORS:
-            # "will appeal the fine imposed in January, calling the penalty unfair":
-            # the same fine, as hedged or as old as when first named
+            first, first_end = modifier, m.end
+        elif (m.start > s.start and tokens[m.start - 1].lower() in _ANAPHORS) or (
+            "," not in tokens[first_end : m.start]
+        ):
+            # "will appeal the fine imposed in January, calling the penalty unfair",
+            # "raised $900 million in November in a round led by Humain": the same
+            # deal or fine, as hedged or as old as when first named
             modifier = min(modifier, first)
         if weight * modifier <= best:
             continue
