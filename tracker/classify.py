@@ -1270,7 +1270,6 @@ def best_sentences(
     deal_focus = _investment_headline(sentences)
     headline: set[str] = set()  # what the headline reports
     beyond = w.get("beyond_lead", 1.0)
-    beyond_of = {c: w[f"beyond_lead_{c}"] for c in CATEGORIES if f"beyond_lead_{c}" in w}
     lead = int(w.get("lead_sentences", 3))
     body = 0  # body sentences so far (of the current story, in a roundup)
     for i, s in enumerate(sentences):
@@ -1308,8 +1307,7 @@ def best_sentences(
             if s.is_title and score >= _HEADLINE_REPORTS:
                 headline.add(category)
             elif body > lead and category not in headline:
-                # deep in an article about something else: background, mostly
-                score *= beyond_of.get(category, beyond)
+                score *= beyond  # deep in an article about something else: background, mostly
             if score > 0:
                 score *= genre
                 scored[category].append(SentenceScore(category, score, i, from_previous))
