@@ -417,7 +417,7 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return True
     if _past_participle_aside(m, s, tokens) or _dated_aside_after(m, s, tokens):
         return True
-    if _dated_when(m, s, tokens):
+    if _dated_when(m, s, tokens) or _dated_participle(m, s, tokens):
         return True
     after = tokens[m.end : min(s.end, m.end + 8)]
     if _DATING.isdisjoint(after):
@@ -489,6 +489,19 @@ def _dated_when(m: Match, s: Sentence, tokens: list[str]) -> bool:
             before = tokens[j].lower()
             return before in _MONTHS or before in _SEASONS or before == "ago" or _is_year(before)
     return False
+
+
+def _dated_participle(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "restructured its relationship with OpenAI in October, taking a 27%
+    stake": a participle clause says what a dated step did, so it is as old."""
+    comma = next((i for i in range(m.start - 1, s.start, -1) if tokens[i] == ","), None)
+    if comma is None or comma + 1 >= m.end or not tokens[comma + 1].lower().endswith("ing"):
+        return False
+    begin = next((i + 1 for i in range(comma - 1, s.start, -1) if tokens[i] == ","), s.start)
+    clause = [w.lower() for w in tokens[begin:comma]]
+    return any(map(_is_year, clause)) or any(
+        w == "in" and (nxt in _MONTHS or nxt in _SEASON_NAMES) for w, nxt in pairwise(clause)
+    )
 
 
 def _dated_aside_after(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -1187,6 +1200,19 @@ def _starts_story(text: str) -> bool:
     return _STORY_MARK.match(text) is not None
 
 
+def _completed(s: Sentence) -> bool:
+    """The deal is done ("completed its acquisition"), not a step before it is
+    ("failed to notify the deal before completing it")."""
+    tokens = s.tokens
+    return any(
+        c.start == s.start or tokens[c.start - 1].lower() not in _NOT_YET
+        for c in s.of_layer("cue:completion")
+    )
+
+
+_NOT_YET = frozenset(["before", "without", "until"])
+
+
 def _investment_headline(sentences: list[Sentence]) -> bool:
     """The headline reports an investment and no partnership: a bare "deal" or
     "agreement" in the body is most likely that investment."""
@@ -1291,7 +1317,7 @@ def best_sentences(
             raw = _as_told_before(raw, before)
         before = raw
         regulatory = is_regulatory_step(s)
-        done = s.has("cue:completion")
+        done = _completed(s)
         if s.is_title and regulatory and not done:
             focus = True
         if s.is_title and (_lobbying(s) or _private_case(s)):
