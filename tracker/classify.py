@@ -174,7 +174,8 @@ class Sentence:
 
 def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence], list[str]]:
     """Split title and body into sentences, scan them once, and note what each holds."""
-    parts = [(True, s) for s in split_sentences(title)] + [
+    # a headline's semicolon joins two headlines: "CMA clears stake; companies sign deal"
+    parts = [(True, p) for s in split_sentences(title) for p in s.split("; ") if p] + [
         (False, s) for s in split_sentences(body)
     ]
     if not parts:
@@ -413,7 +414,7 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
         month = tokens[m.start - 1]
         if month[:1].isupper() and month.lower() in _MONTHS:
             return True  # "its January release", "the March fine", "its May update"
-    if _dated_clause_before(m, s, tokens):
+    if _dated_clause_before(m, s, tokens) or _month_just_before(m, s, tokens):
         return True
     if _past_participle_aside(m, s, tokens) or _dated_aside_after(m, s, tokens):
         return True
@@ -436,6 +437,18 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
         )
         for i, (w, nxt) in enumerate(pairwise(lowered))
     )
+
+
+def _month_just_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "The Commission in September accepted commitments", "began offering
+    ChatGPT in October under its partnership with OpenAI": a month named just
+    before the action, in its clause, dates it."""
+    for i in range(m.start - 1, max(s.start, m.start - 5), -1):
+        if tokens[i] == ",":
+            return False
+        if tokens[i].lower() in _MONTHS and tokens[i - 1].lower() == "in":
+            return True
+    return False
 
 
 def _dated_clause_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -772,6 +785,8 @@ def _object_is_not_a_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
         if (j + 1 < s.end and tokens[j + 1] == "'s") or _maker_and_product(j, s, tokens):
             return False
         return not _model_noun_ahead(j + 1, s, tokens)  # "its standalone Meta AI app"
+    if any(j <= c.start < j + 3 for c in s.of_layer(_REGULATORY)):
+        return True  # "launched Federal Court proceedings", "opened a Phase 2 investigation"
     word = tokens[j]
     if not word[:1].islower() or any(ch.isdigit() for ch in word):
         return False
@@ -843,14 +858,21 @@ _QUANTIFIERS = frozenset(["several", "various", "many", "multiple", "numerous", 
 
 
 def _track_record(m: Match, s: Sentence, tokens: list[str]) -> bool:
-    """ "Mistral AI has released several powerful AI models": a maker's record
-    told in the perfect tense, not one release."""
+    """ "Mistral AI has released several powerful AI models", "DeepSeek, Qwen and
+    MiniMax have all released strong models": a record told in the perfect
+    tense, not one release."""
+    i = m.start - 1
+    while i > s.start and tokens[i].lower() in _ALL:
+        i -= 1  # "have all released strong models this year"
     return (
-        m.start > s.start
-        and tokens[m.start - 1].lower() in _PERFECT
+        i >= s.start
+        and tokens[i].lower() in _PERFECT
         and m.end < s.end
-        and tokens[m.end].lower() in _QUANTIFIERS
+        and (tokens[m.end].lower() in _QUANTIFIERS or i < m.start - 1)
     )
+
+
+_ALL = frozenset(["all", "both", "each"])
 
 
 def _fit_model(m: Match, s: Sentence, tokens: list[str], rules: Ruleset) -> float:
@@ -995,7 +1017,7 @@ def score_sentence(
     """
     layer = f"action:{category}"
     best, from_previous = 0.0, False
-    borrow = previous is not None and not previous.is_title
+    borrow = previous is not None and (s.is_title or not previous.is_title)
     if category == "regulatory_action" and (_lobbying(s) or _private_case(s)):
         return 0.0, False
     first: float | None = None  # the modifier of the sentence's first action of the category
@@ -1305,7 +1327,7 @@ def best_sentences(
             before = {}
             continue
         previous = sentences[i - 1] if i else None
-        if previous is not None and not previous.is_title:
+        if previous is not None and (s.is_title or not previous.is_title):
             s.previous = previous
         raw = {
             c: score_sentence(c, s, previous, tokens, rules, deal_focus)
