@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Date, Select, bindparam, delete, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -229,6 +229,31 @@ def recount_event_days(conn: Connection, days: Iterable[date]) -> None:
 
 
 def _replace_day(conn: Connection, unit: str, day: date, tally: Tally) -> None:
-    for table in (counts_t, entity_counts_t):
-        conn.execute(delete(table).where(table.c.unit == unit, table.c.day == day))
+    _delete_count_day(conn, unit, day)
+    t = entity_counts_t
+    conn.execute(delete(t).where(t.c.unit == unit, t.c.day == day))  # its day index
     apply(conn, tally)
+
+
+def _delete_count_day(conn: Connection, unit: str, day: date) -> None:
+    """A day's ``trend_counts`` rows deleted through the key (unit,
+    jurisdiction, day, ...), there being no index on the day (revision 0007):
+    the unit's few jurisdictions are found one key seek each (the least one
+    after the last found), then each one's day is one key range."""
+    conn.execute(_DELETE_COUNT_DAY, {"unit": unit, "day": day})
+
+
+_DELETE_COUNT_DAY = text(
+    """
+    WITH RECURSIVE codes (code) AS (
+        SELECT min(jurisdiction) FROM trend_counts WHERE unit = :unit
+        UNION ALL
+        SELECT (SELECT min(jurisdiction) FROM trend_counts
+                WHERE unit = :unit AND jurisdiction > codes.code)
+        FROM codes WHERE codes.code IS NOT NULL
+    )
+    DELETE FROM trend_counts
+    WHERE unit = :unit AND day = :day
+      AND jurisdiction IN (SELECT code FROM codes WHERE code IS NOT NULL)
+    """
+).bindparams(bindparam("day", type_=Date()))
