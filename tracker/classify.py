@@ -134,6 +134,7 @@ class Sentence:
     combined: Sentence | None = field(default=None, repr=False)
     states: list[int] | None = field(default=None, repr=False)  # see acting_states
     named: dict[str, set[str]] = field(default_factory=dict, repr=False)  # kind -> names
+    dates: bool | None = field(default=None, repr=False)  # see has_date_words
 
     @property
     def title_case(self) -> bool:
@@ -154,6 +155,17 @@ class Sentence:
         if self.states is None:
             self.states = _acting_states(self)
         return self.states
+
+    @property
+    def has_date_words(self) -> bool:
+        """Whether any word could date an action (a year, a month, a season,
+        "last", "ago"...): worked out when first asked; without one, no action
+        in the sentence is dated."""
+        if self.dates is None:
+            self.dates = _YEAR_IN_TEXT.search(self.text) is not None or not _DATE_WORDS.isdisjoint(
+                map(str.lower, self.tokens[self.start : self.end])
+            )
+        return self.dates
 
     def names(self, kind: str) -> set[str]:
         found = self.named.get(kind)
@@ -406,6 +418,8 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     so is a line of a timeline ("2019: Microsoft invests $1 billion") and an
     action dated just after ("the model released in March 2023", "expanded in
     2024"): news says "on Tuesday", not the year."""
+    if not s.has_date_words:
+        return False
     if s.start < m.start and _is_year(tokens[s.start]) and not s.is_title:
         return True
     if any(map(_is_year, tokens[max(s.start, m.start - 2) : m.start])):
@@ -534,6 +548,10 @@ def _dated_aside_after(m: Match, s: Sentence, tokens: list[str]) -> bool:
     return False
 
 
+# without a year or one of these words, nothing in a sentence is dated (a year is
+# looked for in the text, where it may find more than the tokens hold: "mid-2024")
+_DATE_WORDS = _MONTHS | _SEASONS | {"ago", "last", "earlier", "early", "late", "mid"}
+_YEAR_IN_TEXT = re.compile(r"(?:19|20)\d\d")
 _PERFECT = frozenset(["has", "have"])
 # an amount given roughly, or no amount: "more than $500 million", "billions of dollars"
 _ABOUT = frozenset(
