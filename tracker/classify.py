@@ -434,7 +434,7 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return True
     if _dated_when(m, s, tokens) or _dated_participle(m, s, tokens):
         return True
-    after = tokens[m.end : min(s.end, m.end + 8)]
+    after = tokens[m.end : _clause_end(m.end, s, tokens, 14)]
     if _DATING.isdisjoint(after):
         return False
     if any(map(_is_year, after)):
@@ -451,6 +451,12 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
         )
         for i, (w, nxt) in enumerate(pairwise(lowered))
     )
+
+
+def _clause_end(at: int, s: Sentence, tokens: list[str], reach: int) -> int:
+    """Where the clause from ``at`` ends: the next comma, at most ``reach`` tokens on."""
+    stop = min(s.end, at + reach)
+    return next((i for i in range(at, stop) if tokens[i] in (",", ";")), stop)
 
 
 def _month_just_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -533,18 +539,19 @@ def _dated_participle(m: Match, s: Sentence, tokens: list[str]) -> bool:
 
 def _dated_aside_after(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ "has licensing agreements with Google and OpenAI, signed in 2024, under
-    which...": an aside just after the deal that dates it in the past."""
+    which...", "tie-up with OpenAI, announced with fanfare in 2021,": an aside
+    just after the deal that dates it in the past."""
     stop = min(s.end, m.end + 10)
     for i in range(m.end, stop):
         if tokens[i] == ",":
             j = i + 1
             while j < stop and tokens[j].lower() in _ASIDE_OPENERS:
                 j += 1
-            return (
-                j < stop
-                and tokens[j].lower().endswith("ed")
-                and _dated_phrase(tokens, j + 1, s.end)
-            )
+            if j >= stop or not tokens[j].lower().endswith("ed"):
+                return False
+            # "signed in 2024", "announced with fanfare in 2021": the aside's dating
+            end = _clause_end(j + 1, s, tokens, 6)
+            return any(_dated_phrase(tokens, k, s.end) for k in range(j + 1, end))
     return False
 
 
@@ -922,9 +929,13 @@ def _fit_regulatory(
     if kind == _FILING and not _authority_files(m, tokens, agencies, generic, states):
         return 0.0  # a private lawsuit filed in a court, a complaint lodged with a regulator
     if kind == _PETITION:
+        if m.end < len(tokens) and tokens[m.end].lower() in ("ahead", "on"):
+            return 0.0  # going on with a plan, not urging anyone: "presses ahead with"
         positions = [n.position for n in regulators] + [c.start for c in generic] + states
         if not any(p < m.start for p in positions):
             return 0.0  # a company or a group asking: lobbying, not a formal step
+    if _many_have(m, s, tokens):
+        return w["no_regulator"]  # "Several agencies and countries have restricted": a trend
     if agencies:
         fit = w["named_regulator"]
     elif _authorities_at_large(m, generic, courts, regulators, states, tokens):
@@ -964,6 +975,18 @@ def _authorities_at_large(
         and (c.start == 0 or not tokens[c.start - 1][:1].isupper())
         for c in cues
     )
+
+
+def _many_have(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """A subject opened by a quantifier and a perfect tense ("Several US
+    agencies and a number of countries have restricted", "Many regulators have
+    opened inquiries"): a tally of steps, not one."""
+    if m.start < s.start + 2 or tokens[s.start].lower() not in _SUBJECT_QUANTIFIERS:
+        return False
+    return tokens[m.start - 1].lower() in _PERFECT or tokens[m.start - 2].lower() in _PERFECT
+
+
+_SUBJECT_QUANTIFIERS = frozenset(["several", "many", "numerous", "various", "some", "dozens"])
 
 
 def _authority_files(
@@ -1053,12 +1076,11 @@ def score_sentence(
         modifier = _modifier(m, category, s, tokens, rules)
         if first is None:
             first, first_end = modifier, m.end
-        elif (m.start > s.start and tokens[m.start - 1].lower() in _ANAPHORS) or (
-            "," not in tokens[first_end : m.start]
-        ):
+        elif _restates(m, s, tokens) or "," not in tokens[first_end : m.start]:
             # "will appeal the fine imposed in January, calling the penalty unfair",
-            # "raised $900 million in November in a round led by Humain": the same
-            # deal or fine, as hedged or as old as when first named
+            # "raised $900 million in November in a round led by Humain", "fined
+            # LinkedIn in 2024, a decision it is appealing": the same deal or
+            # fine, as hedged or as old as when first named
             modifier = min(modifier, first)
         if weight * modifier <= best:
             continue
@@ -1085,6 +1107,17 @@ def score_sentence(
 
 
 _ANAPHORS = frozenset(["the", "this", "that", "such"])
+
+
+def _restates(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "the penalty", "this decision", or a noun in apposition after a comma
+    (", a decision the company is appealing"): an earlier action named again."""
+    if m.start <= s.start:
+        return False
+    before = tokens[m.start - 1].lower()
+    return before in _ANAPHORS or (
+        before in ("a", "an") and m.start - 1 > s.start and tokens[m.start - 2] == ","
+    )
 
 
 def _made_available(m: Match, s: Sentence, tokens: list[str]) -> str | None:
