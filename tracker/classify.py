@@ -406,7 +406,7 @@ def _is_year(word: str) -> bool:
     return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
 
 
-_DATING = frozenset(["in", "of"])  # "released in March 2023", "at the end of November 2022"
+_DATING = frozenset(["in", "of", "last"])  # "released in March 2023", "at the end of November 2022"
 # full month names: a text's "in August" (the longest name of each month in the date parser's table)
 _MONTHS = frozenset(
     max((name for name, n in MONTHS.items() if n == number), key=len) for number in range(1, 13)
@@ -443,11 +443,14 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     # spring": news says "on Tuesday"
     lowered = [w.lower() for w in after]
     return any(
-        w == "in"
-        and (
-            nxt in _MONTHS
-            or nxt in ("early", "late", "mid")
-            or (nxt == "the" and i + 2 < len(lowered) and lowered[i + 2] in _SEASON_NAMES)
+        (w == "last" and (nxt in _MONTHS or nxt in _SEASONS))
+        or (
+            w == "in"
+            and (
+                nxt in _MONTHS
+                or nxt in ("early", "late", "mid")
+                or (nxt == "the" and i + 2 < len(lowered) and lowered[i + 2] in _SEASON_NAMES)
+            )
         )
         for i, (w, nxt) in enumerate(pairwise(lowered))
     )
@@ -473,11 +476,13 @@ def _month_just_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
 
 def _dated_clause_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ "At its developer conference in June 2024, Apple unveiled...", "In 2019,
-    Microsoft invested...": a year in the opening phrase, before the comma that
-    ends it, dates the action."""
+    Microsoft invested...", "A year ago, companies were queuing to buy": a year
+    or an "ago" in the opening phrase, before the comma that ends it, dates the
+    action."""
     for i in range(s.start, min(m.start, s.start + 12)):
         if tokens[i] == ",":
-            return any(map(_is_year, tokens[s.start : i]))
+            opening = tokens[s.start : i]
+            return "ago" in opening or any(map(_is_year, opening))
     return False
 
 
@@ -748,6 +753,25 @@ def _investment_actor(s: Sentence, word: str, rules: Ruleset) -> float:
     return w["one_organization"] if orgs else w["no_actor"]
 
 
+_PLURAL_DEALS = frozenset(["partnerships", "partners", "alliances", "collaborations", "tie-ups"])
+_DAY_NAMES = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday today".split()  # noqa: SIM905
+)
+
+
+def _signs_off(m: Match, tokens: list[str]) -> bool:
+    return tokens[m.start].lower().startswith("sign") and (
+        m.end < len(tokens) and tokens[m.end].lower() == "off"
+    )
+
+
+def _on_a_date(m: Match, tokens: list[str]) -> bool:
+    if tokens[m.end - 1].lower() != "on" or m.end >= len(tokens):
+        return False
+    after = tokens[m.end].lower()
+    return after in _DAY_NAMES or after in _MONTHS or after[:1].isdigit()
+
+
 def _fit_partnership(s: Sentence, rules: Ruleset) -> float:
     w = rules.actor_weights
     parties = len(_orgs(s)) + (1 if s.has("cue:pair") else 0)
@@ -807,7 +831,15 @@ def _object_is_not_a_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
     if j >= s.end:
         return False
     if any(n.position == j and n.kind in ("organization", "regulator") for n in s.mentions):
-        if (j + 1 < s.end and tokens[j + 1] == "'s") or _maker_and_product(j, s, tokens):
+        if j + 1 < s.end and tokens[j + 1] == "'s":
+            return False
+        if _maker_and_product(j, s, tokens):
+            # "rolled out Rakuten AI, its consulting unit,": the apposition says what it is
+            k = next(n.end for n in s.mentions if n.position == j) + 1
+            k += 1 if k < s.end and tokens[k][:1].isdigit() else 0
+            opens_aside = k + 1 < s.end and tokens[k] == ","
+            if opens_aside and tokens[k + 1].lower() in _APPOSITION_OPENERS:
+                return not _model_noun_ahead(k, s, tokens)
             return False
         return not _model_noun_ahead(j + 1, s, tokens)  # "its standalone Meta AI app"
     if any(j <= c.start < j + 3 for c in s.of_layer(_REGULATORY)):
@@ -1034,7 +1066,15 @@ def _fit(
             return 0.0
         return _fit_investment(s, tokens[m.start].lower(), weight_kind, rules)
     if category == "partnership":
-        return _fit_partnership(s, rules)
+        if _on_a_date(m, tokens) or _signs_off(m, tokens):
+            return 0.0  # "made available on Tuesday", "after the watchdog signs off"
+        fit = _fit_partnership(s, rules)
+        named = rules.actor_weights["partners_named"]
+        if tokens[m.end - 1].lower() in _PLURAL_DEALS and _fit_partnership(own, rules) < named:
+            # "overseeing the company's partnerships with financial institutions": a
+            # line of business, not one deal with a named partner
+            return rules.actor_weights["no_partner"]
+        return fit
     if category == "model_release":
         return _fit_model(m, s, tokens, rules)
     return _fit_regulatory(m, weight_kind, s, own, tokens, rules)
