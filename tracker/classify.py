@@ -434,6 +434,11 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return True
     if _dated_when(m, s, tokens) or _dated_participle(m, s, tokens):
         return True
+    # a year dates the action across a short aside ("a chatbot, Ernie Bot, in
+    # March 2023"); a month only within the action's clause
+    near = tokens[m.end : min(s.end, m.end + 10)]
+    if not _DATING.isdisjoint(near) and any(map(_is_year, near)):
+        return True
     after = tokens[m.end : _clause_end(m.end, s, tokens, 14)]
     if _DATING.isdisjoint(after):
         return False
@@ -1108,6 +1113,8 @@ def score_sentence(
             continue
         weight, kind = m.value
         if category == "model_release":
+            if _not_a_release(m, s, tokens):
+                continue
             made = _made_available(m, s, tokens)
             if made == "purpose":
                 continue
@@ -1158,6 +1165,17 @@ def _restates(m: Match, s: Sentence, tokens: list[str]) -> bool:
     return before in _ANAPHORS or (
         before in ("a", "an") and m.start - 1 > s.start and tokens[m.start - 2] == ","
     )
+
+
+def _not_a_release(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "one of three widely available models": "available" before its noun
+    describes models already out; "shares dropped 10%": a fall, not a drop."""
+    if m.end >= s.end:
+        return False
+    word = tokens[m.start].lower()
+    if word == "available":
+        return any(c.start == m.end for c in s.of_layer("cue:model_noun"))
+    return word.startswith("drop") and tokens[m.end][:1].isdigit()
 
 
 def _made_available(m: Match, s: Sentence, tokens: list[str]) -> str | None:
