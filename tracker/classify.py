@@ -770,10 +770,12 @@ def _signs_off(m: Match, tokens: list[str]) -> bool:
     )
 
 
-def _on_a_date(m: Match, tokens: list[str]) -> bool:
-    if tokens[m.end - 1].lower() != "on" or m.end >= len(tokens):
+def _on_a_date(m: Match, tokens: list[str], at: int | None = None) -> bool:
+    """ "on Tuesday", "on 3 March": the "on" ending the match, or the one at ``at``."""
+    on = m.end - 1 if at is None else at
+    if on + 1 >= len(tokens) or tokens[on].lower() != "on":
         return False
-    after = tokens[m.end].lower()
+    after = tokens[on + 1].lower()
     return after in _DAY_NAMES or after in _MONTHS or after[:1].isdigit()
 
 
@@ -971,6 +973,10 @@ def _fit_regulatory(
         positions = [n.position for n in regulators] + [c.start for c in generic] + states
         if not any(p < m.start for p in positions):
             return 0.0  # a company or a group asking: lobbying, not a formal step
+        if not _asks_for_a_step(m, s, tokens, positions):
+            return 0.0  # "pressed the nominee on whether", "called for a national model"
+    if _statement(m, s, tokens):
+        return 0.0
     if _many_have(m, s, tokens):
         return w["no_regulator"]  # "Several agencies and countries have restricted": a trend
     if agencies:
@@ -1011,6 +1017,45 @@ def _authorities_at_large(
         tokens[c.end - 1].lower().endswith("s")
         and (c.start == 0 or not tokens[c.start - 1][:1].isupper())
         for c in cues
+    )
+
+
+def _asks_for_a_step(m: Match, s: Sentence, tokens: list[str], positions: list[int]) -> bool:
+    """Within a few words, an authority is asked ("urged the FTC to"), a company
+    is told ("asks X for details", "tells firms to avoid"), or what is asked for
+    is a formal step ("called for an antitrust probe")."""
+    reach = range(m.end, min(s.end, m.end + 8))
+    around = range(max(s.start, m.start - 6), reach.stop)  # "questionnaires to developers asking"
+    return (
+        any(p in reach for p in positions)
+        or any(n.position in around and n.kind == "organization" for n in s.mentions)
+        or any(tokens[i].lower() in _ADDRESSEES for i in around)
+        or any(a.start in reach and a.value[1] != _PETITION for a in s.of_layer(_REGULATORY))
+    )
+
+
+# a company told, or information asked for: "asks X for details", "tells firms to"
+_ADDRESSEES = frozenset(
+    "firms companies company platforms developers providers operators makers information "  # noqa: SIM905
+    "details documents explanation answers".split()
+)
+
+
+def _statement(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "warned that risks are piling up": a view with nobody addressed; "into
+    designated services", "the restricted chips": a participle before its noun
+    describes, it takes no step."""
+    if m.end >= s.end:
+        return False
+    word, after = tokens[m.start].lower(), tokens[m.end]
+    if word.startswith("warn"):
+        k = m.end + 2 if _on_a_date(m, tokens, m.end) else m.end  # "warned on Tuesday that"
+        return k < s.end and tokens[k].lower() in ("that", "of", "about")
+    if m.end - m.start != 1 or not word.endswith("ed") or m.start <= s.start:
+        return False
+    before = tokens[m.start - 1].lower()
+    return (before in _DETERMINERS or before in _PREPOSITIONS) and after.isalpha() and (
+        after.islower() and after not in _PREPOSITIONS and after not in _DETERMINERS
     )
 
 
