@@ -1054,8 +1054,10 @@ def _statement(m: Match, s: Sentence, tokens: list[str]) -> bool:
     if m.end - m.start != 1 or not word.endswith("ed") or m.start <= s.start:
         return False
     before = tokens[m.start - 1].lower()
-    return (before in _DETERMINERS or before in _PREPOSITIONS) and after.isalpha() and (
-        after.islower() and after not in _PREPOSITIONS and after not in _DETERMINERS
+    return (
+        (before in _DETERMINERS or before in _PREPOSITIONS)
+        and after.isalpha()
+        and (after.islower() and after not in _PREPOSITIONS and after not in _DETERMINERS)
     )
 
 
