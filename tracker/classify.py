@@ -770,6 +770,25 @@ def _signs_off(m: Match, tokens: list[str]) -> bool:
     )
 
 
+def _signs_nothing(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "have said they will sign it", "Google and OpenAI also signed;": a bare
+    "sign" with no deal after it (a code, a pledge, a letter is signed too)."""
+    if m.end - m.start != 1 or not tokens[m.start].lower().startswith("sign"):
+        return False
+    after = [w.lower() for w in tokens[m.end : min(s.end, m.end + 6)]]
+    if after and after[0] in ("with", "up", "on"):
+        return False
+    # "under an agreement signed this week", "The arrangement was signed"
+    around = after + [w.lower() for w in tokens[max(s.start, m.start - 6) : m.start]]
+    return not any(w in _SIGNED_DEALS for w in around)
+
+
+_SIGNED_DEALS = frozenset(
+    "deal deals agreement agreements contract contracts pact partnership memorandum mou "  # noqa: SIM905
+    "letter accord term sheet licence license arrangement".split()
+)
+
+
 def _on_a_date(m: Match, tokens: list[str], at: int | None = None) -> bool:
     """ "on Tuesday", "on 3 March": the "on" ending the match, or the one at ``at``."""
     on = m.end - 1 if at is None else at
@@ -1118,7 +1137,7 @@ def _fit(
             return 0.0
         return _fit_investment(s, tokens[m.start].lower(), weight_kind, rules)
     if category == "partnership":
-        if _on_a_date(m, tokens) or _signs_off(m, tokens):
+        if _on_a_date(m, tokens) or _signs_off(m, tokens) or _signs_nothing(m, s, tokens):
             return 0.0  # "made available on Tuesday", "after the watchdog signs off"
         fit = _fit_partnership(s, rules)
         named = rules.actor_weights["partners_named"]
