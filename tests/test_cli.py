@@ -130,6 +130,28 @@ def test_eval_json(workdir: Path) -> None:
     assert set(doc) == {"per_category", "micro_f1", "macro_f1", "n"}
 
 
+def test_eval_verbose_lists_misclassified_items(workdir: Path) -> None:
+    gold = workdir / "gold.jsonl"
+    lines = [
+        {"id": "a", "title": "Nvidia invests in Mistral AI", "text": "Nvidia invested "
+         "$100 million in Mistral AI.", "labels": []},
+        {"id": "b", "title": "Weather", "text": "It rained.", "labels": ["partnership"]},
+    ]  # fmt: skip
+    gold.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    table = tracker("eval", "-v", str(gold), cwd=workdir)
+    assert table.returncode == 0, table.stderr
+    assert "false  investment" in table.stdout and "dev" not in table.stdout
+    assert "missed partnership" in table.stdout and "no evidence" in table.stdout
+    result = tracker("eval", str(gold), "--verbose", "--format", "json", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    misses = json.loads(result.stdout)["misclassified"]
+    assert [(m["id"], m["category"], m["kind"]) for m in misses] == [
+        ("a", "investment", "false"),
+        ("b", "partnership", "missed"),
+    ]
+    assert "Nvidia invest" in misses[0]["evidence"] and misses[1]["evidence"] == ""
+
+
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
-from tracker.cli.base import State, _echo, _note, _parse_when, cli, pass_state, utcnow
+from tracker.cli.base import State, _echo, _parse_when, cli, pass_state, utcnow
 from tracker.models import CATEGORIES, RawDoc
 from tracker.report import FORMATS
 
@@ -121,11 +122,21 @@ def classify(state: State, source: str, fmt: str) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
+@click.option(
+    "-v",
+    "--verbose",
+    "show_misses",
+    is_flag=True,
+    help="Also list the misclassified items and the evidence that misled (in JSON: "
+    '"misclassified").',
+)
 @pass_state
-def eval_(state: State, gold: Path, fmt: str) -> None:
+def eval_(state: State, gold: Path, fmt: str, show_misses: bool) -> None:
     """Precision, recall and F1 per category on a labelled gold set (JSON Lines).
 
-    With -v, lists the misclassified items and the evidence that misled.
+    With -v, also lists the misclassified items and the evidence that misled:
+    "missed" for a gold label the rules did not give, "false" for one they gave
+    and the gold set does not have.
     """
     from tracker import report
     from tracker.classify import analyze
@@ -136,8 +147,15 @@ def eval_(state: State, gold: Path, fmt: str) -> None:
         items_ = read_gold(handle, str(gold))
     analyses = [analyze(g.title, g.text, rules, threshold) for g in items_]
     predicted = [frozenset(lab.category for lab in a.reported(threshold)) for a in analyses]
-    result = score([g.labels for g in items_], predicted)
+    result: dict[str, Any] = dict(score([g.labels for g in items_], predicted))
+    misses = [
+        _miss(g, a, category)
+        for g, a, p in zip(items_, analyses, predicted, strict=True)
+        for category in sorted(g.labels ^ p)
+    ]
     if fmt == "json":
+        if show_misses or state.verbose:
+            result["misclassified"] = misses
         _echo(report.render_json(result))
     else:
         rows = [{"category": c, **v} for c, v in result["per_category"].items()]
@@ -146,13 +164,24 @@ def eval_(state: State, gold: Path, fmt: str) -> None:
             f"micro F1 {result['micro_f1']:.3f}   macro F1 {result['macro_f1']:.3f}   "
             f"n {result['n']}"
         )
-    if state.verbose:
-        for g, a, p in zip(items_, analyses, predicted, strict=True):
-            for category in sorted(g.labels ^ p):
-                kind = "missed" if category in g.labels else "false"
-                evidence = next((lab for lab in a.labels if lab.category == category), None)
-                why = f"{evidence.score:.2f} {evidence.evidence}" if evidence else "no evidence"
-                _note(f"{kind:6} {category:<18} {g.id}: {g.title[:60]!r} -- {why[:160]}")
+        if show_misses or state.verbose:
+            for m in misses:
+                why = f"{m['score']:.2f} {m['evidence']}" if m["evidence"] else "no evidence"
+                line = f"{m['kind']:6} {m['category']:<18} {m['id']}: {m['title'][:60]!r}"
+                _echo(f"{line} -- {why[:160]}")
+
+
+def _miss(gold: Any, analysis: Any, category: str) -> dict[str, Any]:
+    """One misclassified label: "missed" (in the gold set, not given) or "false"."""
+    label = next((lab for lab in analysis.labels if lab.category == category), None)
+    return {
+        "id": gold.id,
+        "title": gold.title,
+        "category": category,
+        "kind": "missed" if category in gold.labels else "false",
+        "score": round(label.score, 4) if label else 0.0,
+        "evidence": label.evidence if label else "",
+    }
 
 
 @cli.command()
