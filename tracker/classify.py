@@ -406,7 +406,8 @@ def _is_year(word: str) -> bool:
     return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
 
 
-_DATING = frozenset(["in", "of", "last"])  # "released in March 2023", "at the end of November 2022"
+# "released in March 2023", "at the end of November 2022", "raised $2bn last November"
+_DATING = frozenset(["in", "of", "last"])
 # full month names: a text's "in August" (the longest name of each month in the date parser's table)
 _MONTHS = frozenset(
     max((name for name, n in MONTHS.items() if n == number), key=len) for number in range(1, 13)
@@ -765,6 +766,7 @@ _DAY_NAMES = frozenset(
 
 
 def _signs_off(m: Match, tokens: list[str]) -> bool:
+    """ "after Bonn watchdog signs off": an approval, not a deal signed."""
     return tokens[m.start].lower().startswith("sign") and (
         m.end < len(tokens) and tokens[m.end].lower() == "off"
     )
