@@ -760,9 +760,10 @@ def _investment_actor(s: Sentence, word: str, rules: Ruleset) -> float:
 
 
 _PLURAL_DEALS = frozenset(["partnerships", "partners", "alliances", "collaborations", "tie-ups"])
-_DAY_NAMES = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday today".split()  # noqa: SIM905
+_WEEKDAYS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday".split()  # noqa: SIM905
 )
+_DAY_NAMES = _WEEKDAYS | {"today"}
 
 
 def _signs_off(m: Match, tokens: list[str]) -> bool:
@@ -996,8 +997,6 @@ def _fit_regulatory(
             return 0.0  # a company or a group asking: lobbying, not a formal step
         if not _asks_for_a_step(m, s, tokens, positions):
             return 0.0  # "pressed the nominee on whether", "called for a national model"
-    if _statement(m, s, tokens):
-        return 0.0
     if _many_have(m, s, tokens):
         return w["no_regulator"]  # "Several agencies and countries have restricted": a trend
     if agencies:
@@ -1139,15 +1138,15 @@ def _fit(
             return 0.0
         return _fit_investment(s, tokens[m.start].lower(), weight_kind, rules)
     if category == "partnership":
-        if _on_a_date(m, tokens) or _signs_off(m, tokens) or _signs_nothing(m, s, tokens):
-            return 0.0  # "made available on Tuesday", "after the watchdog signs off"
-        fit = _fit_partnership(s, rules)
-        named = rules.actor_weights["partners_named"]
-        if tokens[m.end - 1].lower() in _PLURAL_DEALS and _fit_partnership(own, rules) < named:
+        w = rules.actor_weights
+        if (
+            tokens[m.end - 1].lower() in _PLURAL_DEALS
+            and _fit_partnership(own, rules) < w["partners_named"]
+        ):
             # "overseeing the company's partnerships with financial institutions": a
             # line of business, not one deal with a named partner
-            return rules.actor_weights["no_partner"]
-        return fit
+            return w["no_partner"]
+        return _fit_partnership(s, rules)
     if category == "model_release":
         return _fit_model(m, s, tokens, rules)
     return _fit_regulatory(m, weight_kind, s, own, tokens, rules)
@@ -1197,7 +1196,7 @@ def score_sentence(
             # LinkedIn in 2024, a decision it is appealing": the same deal or
             # fine, as hedged or as old as when first named
             modifier = min(modifier, first)
-        if weight * modifier <= best:
+        if weight * modifier <= best or _used_otherwise(category, m, s, tokens):
             continue
         fit = _fit(category, m, s, s, tokens, rules)
         borrowed = False
@@ -1222,6 +1221,16 @@ def score_sentence(
 
 
 _ANAPHORS = frozenset(["the", "this", "that", "such"])
+
+
+def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """A deal or step word used for something else: "made available on Tuesday"
+    (a day, not a platform), "after the watchdog signs off", "will sign it" (no
+    deal), "warned that risks are piling up" (nobody addressed). Checked once per
+    word, whatever sentence the actor is then looked for in."""
+    if category == "partnership":
+        return _on_a_date(m, tokens) or _signs_off(m, tokens) or _signs_nothing(m, s, tokens)
+    return category == "regulatory_action" and _statement(m, s, tokens)
 
 
 def _restates(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -1274,42 +1283,38 @@ def _regulator_positions(s: Sentence) -> list[int]:
 
 # between a country acting as its government and its action: "the EU opened an
 # investigation", "China has launched a probe", "Italy formally fined"
-_STATE_OPENERS = frozenset(
-    [
-        "opens",
-        "opened",
-        "launches",
-        "launched",
-        "starts",
-        "started",
-        "begins",
-        "began",
-        "has",
-        "have",
-        "had",
-        "formally",
-        "also",
-        "now",
-        "on",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "an",
-        "a",
-        "formal",
-        "new",
-        "antitrust",
-        "competition",
-        "in-depth",
-        "privacy",
-        "fresh",
-        "second",
-    ]
-)
+_STATE_OPENERS = (
+    frozenset(
+        [
+            "opens",
+            "opened",
+            "launches",
+            "launched",
+            "starts",
+            "started",
+            "begins",
+            "began",
+            "has",
+            "have",
+            "had",
+            "formally",
+            "also",
+            "now",
+            "on",
+            "an",
+            "a",
+            "formal",
+            "new",
+            "antitrust",
+            "competition",
+            "in-depth",
+            "privacy",
+            "fresh",
+            "second",
+        ]
+    )
+    | _WEEKDAYS
+)  # "the EU on Tuesday opened"
 
 
 # the endings of a nationality's adjective ("Italian", "Chinese", "British",

@@ -129,13 +129,7 @@ def select_where_in(
     readers = [(i, f) for i, f in enumerate(_readers(conn.dialect, table, tuple(columns))) if f]
     if not readers:
         return [tuple(row) for row in rows]
-    out = []
-    for row in rows:
-        values_ = list(row)
-        for i, f in readers:
-            values_[i] = f(values_[i])
-        out.append(tuple(values_))
-    return out
+    return _apply(readers, rows)
 
 
 @cache
@@ -230,11 +224,17 @@ def _array_literal(values: list[Any]) -> Any:
 def _converted(
     convert: tuple[Converter, ...], rows: Sequence[Sequence[Any]]
 ) -> list[tuple[Any, ...]]:
-    needed = [(i, _remembered(f)) for i, f in enumerate(convert) if f]
+    return _apply([(i, _remembered(f)) for i, f in enumerate(convert) if f], rows)
+
+
+def _apply(
+    converters: list[tuple[int, Callable[[Any], Any]]], rows: Sequence[Sequence[Any]]
+) -> list[tuple[Any, ...]]:
+    """Each row with the given columns converted."""
     out = []
     for row in rows:
         values = list(row)
-        for i, f in needed:
+        for i, f in converters:
             values[i] = f(values[i])
         out.append(tuple(values))
     return out
