@@ -3,6 +3,7 @@ lazily is the sketch: grouping's shortcuts change no decision."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from datetime import UTC, datetime, timedelta
@@ -90,16 +91,8 @@ def test_fast_score_is_compares_score(seed: int) -> None:
     for item, event in pairs:
         expected = cluster.compare(item, event)[0]
         assert cluster._score(item, event) == expected, cluster.compare(item, event)[1]
-        packed = EventFeatures(
-            id=event.id,
-            first_seen=event.first_seen,
-            last_seen=event.last_seen,
-            is_dated=event.is_dated,
-            categories=event.categories,
-            participants=event.participants,
-            amounts=event.amounts,
-            sketch=PackedSketch(cluster.sketch_to_bytes(event.sketch)),
-            urls=event.urls,
+        packed = dataclasses.replace(
+            event, sketch=PackedSketch(cluster.sketch_to_bytes(event.sketch))
         )
         assert cluster._score(item, packed) == expected
         joined += expected > 0
