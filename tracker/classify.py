@@ -340,11 +340,26 @@ def _dateline(
     return s.start, i
 
 
-# after an action noun, a part of an organisation: "head of its investigation
-# bureau", "the enforcement division", "the ventures team" act on no one
+# after an action noun, a part of an organisation or of its work: "head of its
+# investigation bureau", "the enforcement division", "the ventures team",
+# "enforcement priorities", "the merger control regime" act on no one
 _DEPARTMENTS = frozenset(
-    "bureau unit division department directorate team office staff chief head director arm".split()  # noqa: SIM905
+    "bureau unit division department directorate team office staff chief head director arm "  # noqa: SIM905
+    "branch priorities priority agenda powers toolkit regime expertise budget".split()
 )
+# a power named before a step is not its use ("can be reviewed by CFIUS"): how
+# close the cue must be
+_ABILITY_REACH = 3
+
+
+def _names_a_part(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """The action noun qualifies a department or a line of work, alone or with
+    one more word: "the enforcement division", "its digital enforcement and
+    intelligence branch"."""
+    j = m.end
+    if j < s.end and tokens[j].lower() == "and" and j + 2 < s.end and tokens[j + 1].islower():
+        j += 2
+    return j < s.end and tokens[j].lower() in _DEPARTMENTS
 
 
 def _inside_name(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -353,7 +368,7 @@ def _inside_name(m: Match, s: Sentence, tokens: list[str]) -> bool:
     department ("its investigation bureau")."""
     if any(n.position < m.end and m.start < n.end for n in s.mentions):
         return True
-    if m.end < s.end and tokens[m.end].lower() in _DEPARTMENTS:
+    if _names_a_part(m, s, tokens):
         return True
     if m.start == s.start or not tokens[m.start][:1].isupper() or s.title_case:
         return False
@@ -394,12 +409,34 @@ _SAID = frozenset(["said", "says", "told", "announced", "confirmed", "disclosed"
 
 
 def _reported_past(c: Match, s: Sentence) -> bool:
-    """ "She said Kakao had finalised an agreement": the past perfect of
-    reported speech, not a recalled backstory."""
+    """ "She said Kakao had finalised an agreement", "Lumina disclosed that the
+    Japan Fair Trade Commission had sent it": the past perfect of reported
+    speech (the saying earlier in the same clause), not a recalled backstory."""
     tokens = s.tokens
-    return tokens[c.start].lower() == "had" and any(
-        tokens[i].lower() in _SAID for i in range(max(s.start, c.start - 4), c.start)
+    if tokens[c.start].lower() != "had":
+        return False
+    for i in range(c.start - 1, max(s.start, c.start - 10) - 1, -1):
+        if tokens[i] == ",":
+            return False
+        if tokens[i].lower() in _SAID:
+            return True
+    return False
+
+
+def _receipt_disclosed(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "disclosed in its filing that in September it received a civil
+    investigative demand": a company making public a demand it got earlier; the
+    disclosure is the news, whenever the demand arrived."""
+    received = next(
+        (i for i in range(max(s.start, m.start - 4), m.start) if tokens[i].lower() in _RECEIVED),
+        None,
     )
+    return received is not None and any(
+        tokens[i].lower() in _SAID for i in range(s.start, received)
+    )
+
+
+_RECEIVED = frozenset(["received", "receiving", "receives", "got"])
 
 
 def _is_year(word: str) -> bool:
@@ -673,6 +710,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         or _hedged_subject(m, s)
         or (category == "model_release" and _governed(m, s, "cue:plan", scope["plan"]))
         or (category != "regulatory_action" and _requested(m, s, rules))
+        or (category == "regulatory_action" and _governed(m, s, "cue:ability", _ABILITY_REACH))
     ):
         factor *= w["hedge"]
     if _governed(m, s, "negation", scope["negation"]):
@@ -681,7 +719,10 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         s.has("background_anywhere")
         or _governed(m, s, "background", scope["before"])
         or _in_clause_of(m, s, "background_clause")
-        or _year_before(m, s, tokens)
+        or (
+            _year_before(m, s, tokens)
+            and not (category == "regulatory_action" and _receipt_disclosed(m, s, tokens))
+        )
         or _since_year(s, tokens)
         or (category == "investment" and _running_total(s, tokens))
     ):
@@ -1074,11 +1115,32 @@ def _statement(m: Match, s: Sentence, tokens: list[str]) -> bool:
     if m.end - m.start != 1 or not word.endswith("ed") or m.start <= s.start:
         return False
     before = tokens[m.start - 1].lower()
-    return (
-        (before in _DETERMINERS or before in _PREPOSITIONS)
-        and after.isalpha()
-        and (after.islower() and after not in _PREPOSITIONS and after not in _DETERMINERS)
+    if before in _DETERMINERS or before in _PREPOSITIONS:
+        return after.isalpha() and (
+            after.islower() and after not in _PREPOSITIONS and after not in _DETERMINERS
+        )
+    return _describes_noun(m, s, tokens)
+
+
+def _describes_noun(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """A participle after a common noun and before "for"/"as" describes the noun:
+    "an environment approved for government data", "sites designated as"; not
+    after an auxiliary, an adverb or an authority ("regulators approved for sale")."""
+    before = tokens[m.start - 1]
+    if tokens[m.end].lower() not in ("for", "as") or not (before.isalpha() and before.islower()):
+        return False
+    if before in _AUXILIARIES or before.endswith("ly"):
+        return False
+    return not any(
+        c.start <= m.start - 1 < c.end
+        for layer in ("cue:generic_regulator", "cue:court")
+        for c in s.of_layer(layer)
     )
+
+
+_AUXILIARIES = frozenset(
+    "is are was were be been being has have had do does did will would".split()  # noqa: SIM905
+)
 
 
 def _many_have(m: Match, s: Sentence, tokens: list[str]) -> bool:

@@ -32,6 +32,7 @@ _CUES = (
     ("model_release", "plans", "plan"),
     ("regulatory_action", "generic_actors", "generic_regulator"),
     ("regulatory_action", "courts", "court"),
+    ("regulatory_action", "abilities", "ability"),
     ("regulatory_action", "laws", "law"),
     ("regulatory_action", "law_words", "law_word"),
     ("regulatory_action", "qualifiers", "qualifier"),
