@@ -347,6 +347,8 @@ _DEPARTMENTS = frozenset(
     "bureau unit division department directorate team office staff chief head director arm "  # noqa: SIM905
     "branch priorities priority agenda powers toolkit regime expertise budget".split()
 )
+# a step word as the head of another thing's name: "law enforcement" is the police
+_COMPOUNDS = frozenset([("law", "enforcement")])
 # a power named before a step is not its use ("can be reviewed by CFIUS"): how
 # close the cue must be
 _ABILITY_REACH = 3
@@ -355,7 +357,10 @@ _ABILITY_REACH = 3
 def _names_a_part(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """The action noun qualifies a department or a line of work, alone or with
     one more word: "the enforcement division", "its digital enforcement and
-    intelligence branch"."""
+    intelligence branch"; or heads a compound that names something else ("law
+    enforcement agencies")."""
+    if m.start > s.start and (tokens[m.start - 1].lower(), tokens[m.start].lower()) in _COMPOUNDS:
+        return True
     j = m.end
     if j < s.end and tokens[j].lower() == "and" and j + 2 < s.end and tokens[j + 1].islower():
         j += 2
