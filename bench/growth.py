@@ -27,6 +27,7 @@ runs with the same ``--items`` copy it instead of filling again.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -58,6 +59,7 @@ from tracker.store.db import create_db_engine, head_revision, upgrade
 START = datetime(2023, 1, 1, tzinfo=UTC)
 DAYS = 3 * 365
 NOW = START + timedelta(days=DAYS + 1)
+CENTS = Decimal("0.01")
 CATEGORIES = ("investment", "partnership", "model_release", "regulatory_action")
 LEADS = {
     "investment": "{a} has invested {amount} in {b}, taking a minority stake as part of a "
@@ -247,6 +249,7 @@ def prefill_rows(n_items: int, seed: int = 5) -> dict[str, list[tuple[Any, ...]]
                 last,
                 cluster.sketch_to_bytes(sketch),
                 True,
+                json.dumps([[str(amount.quantize(CENTS)), "USD", "investment"]]),
             )
         )
         out["event_labels"].append((event_id, category, score, "…", item_id))
@@ -266,7 +269,8 @@ def prefill_rows(n_items: int, seed: int = 5) -> dict[str, list[tuple[Any, ...]]
 COLUMNS = {
     "entities": "id, kind, name, jurisdiction, aliases",
     "events": "id, title, categories, participants, jurisdiction, amount_value, "
-    "amount_currency, first_seen, last_seen, item_count, created_at, updated_at, signature, dated",
+    "amount_currency, first_seen, last_seen, item_count, created_at, updated_at, signature, dated, "
+    "sums",
     "items": "id, source_id, url, title, body, has_headline, published_at, date_source, "
     "fetched_at, content_hash, fingerprint, event_id, rules_version",
     "item_sightings": "item_id, source_id, url, content_hash, first_seen_at, last_seen_at",

@@ -150,6 +150,21 @@ def _readers(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[
     return tuple(out)
 
 
+@cache
+def as_stored(dialect: Dialect, table: Table, column: str) -> Callable[[Any], Any]:
+    """``value`` as ``column`` gives it back once stored: its bind conversion,
+    then its result conversion (a decimal through SQLite's float and back;
+    unchanged on PostgreSQL), for a copy kept elsewhere that must read alike."""
+    bind = _converters(dialect, table, (column,))[0]
+    read = _readers(dialect, table, (column,))[0]
+
+    def stored(value: Any) -> Any:
+        value = bind(value) if bind else value
+        return read(value) if read else value
+
+    return stored
+
+
 def _sqlite_utc(value: str | None) -> datetime | None:
     """UTCDateTime's result conversion on SQLite, in one step: the text as
     SQLite's DATETIME reads it (``fromisoformat``), stored in UTC."""

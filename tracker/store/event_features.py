@@ -4,7 +4,7 @@ batch has just stored, made from what it stored.
 
     new_items(stored, sketches)         -> [NewItem]   (no SQL: as store_batch stored them)
     load_items(conn, item_ids)          -> [NewItem]   (in the order given)
-    load_events(conn, event_ids)        -> {id: EventFeatures}
+    load_events(conn, event_ids)        -> {id: EventFeatures}   (their rows alone)
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from tracker.store import bulk
 from tracker.store.tables import (
     amounts_t,
     entities_t,
-    event_amounts_t,
     events_t,
     item_entities_t,
     items_t,
@@ -280,38 +279,41 @@ def amount_rows(conn: Connection, item_ids: Sequence[int]) -> list[Any]:
 
 
 def load_events(conn: Connection, event_ids: Sequence[int]) -> dict[int, cluster.EventFeatures]:
-    """The events' features from their rows (the summary's labels and parties
-    are there as JSON) and their sums: two statements per chunk of ids."""
-    amounts: dict[int, list[cluster.DealAmount]] = defaultdict(list)
+    """The events' features from their rows alone (the summary's labels,
+    parties and sums are there as JSON, revision 0008): one statement per
+    chunk of ids, one page per event."""
     rows = []
     for ids in chunks(sorted(set(event_ids))):
-        for event_id, value, currency, kind in bulk.select_where_in(
-            conn,
-            event_amounts_t,
-            ("event_id", "value", "currency", "kind"),
-            "event_id",
-            ids,
-            order_by="id",
-        ):
-            amounts[event_id].append(cluster.DealAmount(value, currency, kind))
         rows += bulk.select_where_in(conn, events_t, _EVENT_COLUMNS, "id", ids)
-    return {
-        event_id: cluster.EventFeatures(
-            id=event_id,
-            first_seen=first_seen,
-            last_seen=last_seen,
-            is_dated=bool(dated),
-            categories=frozenset(
-                c["category"] for c in categories if c["score"] >= cluster.MIN_CATEGORY_SCORE
-            ),
-            participants=frozenset(
-                p["name"] for p in participants if p["kind"] in cluster.PARTICIPANT_KINDS
-            ),
-            amounts=tuple(amounts.get(event_id, ())),
-            sketch=cluster.PackedSketch(signature or b""),
-        )
-        for event_id, first_seen, last_seen, dated, signature, categories, participants in rows
-    }
+    return {row[0]: _event_features(*row) for row in rows}
+
+
+def _event_features(
+    event_id: int,
+    first_seen: datetime,
+    last_seen: datetime,
+    dated: bool,
+    signature: bytes | None,
+    categories: list[dict[str, Any]],
+    participants: list[dict[str, Any]],
+    sums: list[list[str]],
+) -> cluster.EventFeatures:
+    return cluster.EventFeatures(
+        id=event_id,
+        first_seen=first_seen,
+        last_seen=last_seen,
+        is_dated=bool(dated),
+        categories=frozenset(
+            c["category"] for c in categories if c["score"] >= cluster.MIN_CATEGORY_SCORE
+        ),
+        participants=frozenset(
+            p["name"] for p in participants if p["kind"] in cluster.PARTICIPANT_KINDS
+        ),
+        amounts=tuple(
+            cluster.DealAmount(Decimal(value), currency, kind) for value, currency, kind in sums
+        ),
+        sketch=cluster.PackedSketch(signature or b""),
+    )
 
 
 _EVENT_COLUMNS = (
@@ -322,4 +324,5 @@ _EVENT_COLUMNS = (
     "signature",
     "categories",
     "participants",
+    "sums",
 )

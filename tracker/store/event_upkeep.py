@@ -14,7 +14,7 @@ number stored.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -103,11 +103,9 @@ def insert_started(
     statement, by id) before their reports point at them, instead of inserted
     empty and updated; :func:`upkeep` then writes their labels, parties and
     sums with the rest (``summarised=``)."""
-    columns = ("id", *_COLUMNS, "created_at", "updated_at", "signature")
-    rows = [
-        (e, *(summaries[e][c] for c in _COLUMNS), now, now, signatures[e])
-        for e in sorted(summaries)
-    ]
+    columns = ("id", *_COLUMNS, "sums", "created_at", "updated_at", "signature")
+    value = _value_as_stored(conn)
+    rows = [(e, *_row(summaries[e], value), now, now, signatures[e]) for e in sorted(summaries)]
     bulk.insert_rows(conn, events_t, columns, rows)
 
 
@@ -310,6 +308,20 @@ _COLUMNS = (
 )
 
 
+def _row(summary: dict[str, Any], value: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """The event row's summary columns (``_COLUMNS``), then ``sums``: what
+    grouping compares of its sums, in the order their ``event_amounts`` rows
+    are written, each value as that row gives it back (``value``)."""
+    sums = [
+        [str(value(a["value"])), a["currency"], a["kind"]] for a in summary["_amounts"].values()
+    ]
+    return (*(summary[c] for c in _COLUMNS), sums)
+
+
+def _value_as_stored(conn: Connection) -> Callable[[Any], Any]:
+    return bulk.as_stored(conn.dialect, event_amounts_t, "value")
+
+
 def _write(
     conn: Connection,
     summaries: dict[int, dict[str, Any]],
@@ -323,10 +335,10 @@ def _write(
     changed = {e: s for e, s in summaries.items() if e not in inserted}
     # new sketches with the rest when every event has one (an ingest's batch)
     signed = signatures if all(e in signatures for e in changed) else {}
-    columns = (*_COLUMNS, "updated_at", *(("signature",) if signed else ()))
+    columns = (*_COLUMNS, "sums", "updated_at", *(("signature",) if signed else ()))
+    value = _value_as_stored(conn)
     rows = [
-        (e, *(s[c] for c in _COLUMNS), now, *((signed[e],) if signed else ()))
-        for e, s in changed.items()
+        (e, *_row(s, value), now, *((signed[e],) if signed else ())) for e, s in changed.items()
     ]
     bulk.update_rows(conn, events_t, "id", columns, rows)
     if not signed:

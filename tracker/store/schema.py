@@ -25,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -111,6 +112,9 @@ class Event(Base):
     title: Mapped[str] = mapped_column(Text)
     categories: Mapped[list[Any]] = mapped_column(default=list)
     participants: Mapped[list[Any]] = mapped_column(default=list)
+    # The sums grouping compares, [value as text, currency, kind] in the order
+    # of the event's event_amounts rows, so a candidate is one row (revision 0008).
+    sums: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
     jurisdiction: Mapped[str | None] = mapped_column(String(16))
     amount_value: Mapped[Decimal | None] = mapped_column(Numeric(24, 2))
     amount_currency: Mapped[str | None] = mapped_column(String(3))
