@@ -996,15 +996,22 @@ def _track_record(m: Match, s: Sentence, tokens: list[str]) -> bool:
     i = m.start - 1
     while i > s.start and tokens[i].lower() in _ALL:
         i -= 1  # "have all released strong models this year"
+    if i < s.start or tokens[i].lower() not in _PERFECT or m.end >= s.end:
+        return False
+    after = tokens[m.end].lower()
+    if after in _QUANTIFIERS or i < m.start - 1:
+        return True
+    # "has released two open models since 2023": a count, unless they are new or
+    # dated today ("has released two new models on Tuesday")
     return (
-        i >= s.start
-        and tokens[i].lower() in _PERFECT
-        and m.end < s.end
-        and (tokens[m.end].lower() in _QUANTIFIERS or i < m.start - 1)
+        after in _COUNTS
+        and not s.has("cue:fresh")
+        and _DAY_NAMES.isdisjoint(w.lower() for w in tokens[s.start : s.end])
     )
 
 
 _ALL = frozenset(["all", "both", "each"])
+_COUNTS = frozenset("two three four five six seven eight nine ten".split())  # noqa: SIM905
 
 
 def _fit_model(m: Match, s: Sentence, tokens: list[str], rules: Ruleset) -> float:
@@ -1018,10 +1025,24 @@ def _fit_model(m: Match, s: Sentence, tokens: list[str], rules: Ruleset) -> floa
     ):
         return w["product_named"]
     if s.has("cue:model_noun"):
-        if _orgs(s):
+        if _orgs(s) or _named_in_apposition(s, tokens):
             return w["developer_model_noun"]
         return w["fresh_model_noun"] if s.has("cue:fresh") else w["model_noun"]
     return w["no_model"]
+
+
+def _named_in_apposition(s: Sentence, tokens: list[str]) -> bool:
+    """A model noun followed by a name between commas: "Aurora's own model,
+    Aurora Frontier 2, is available today", "Our clinical model, Saga Med, went
+    live": the model is named, even if no gazetteer knows it."""
+    for c in s.of_layer("cue:model_noun"):
+        if c.end + 2 >= s.end or tokens[c.end] != ",":
+            continue
+        close = next((i for i in range(c.end + 1, min(s.end, c.end + 6)) if tokens[i] == ","), None)
+        name = tokens[c.end + 1 : close] if close is not None else []
+        if name and all(w[:1].isupper() or w[:1].isdigit() for w in name):
+            return True
+    return False
 
 
 def _fit_regulatory(
