@@ -340,12 +340,14 @@ def _dateline(
     return s.start, i
 
 
-# after an action noun, a part of an organisation or of its work: "head of its
-# investigation bureau", "the enforcement division", "the ventures team",
-# "enforcement priorities", "the merger control regime" act on no one
-_DEPARTMENTS = frozenset(
+# nouns an action word can qualify, a part of an organisation or of its work:
+# "head of its investigation bureau", "the enforcement division", "the ventures
+# team", "enforcement priorities", "the merger control regime", "a formal merger
+# review" (no merger), "foreign investment rules" (no investment) act on no one
+_HEADS = frozenset(
     "bureau unit division department directorate team office staff chief head director arm "  # noqa: SIM905
-    "branch priorities priority agenda powers toolkit regime expertise budget".split()
+    "branch priorities priority agenda powers toolkit regime expertise budget review reviews "
+    "guidelines rules thresholds filing filings".split()
 )
 # a step word as the head of another thing's name: "law enforcement" is the police
 _COMPOUNDS = frozenset([("law", "enforcement")])
@@ -364,7 +366,7 @@ def _names_a_part(m: Match, s: Sentence, tokens: list[str]) -> bool:
     j = m.end
     if j < s.end and tokens[j].lower() == "and" and j + 2 < s.end and tokens[j + 1].islower():
         j += 2
-    return j < s.end and tokens[j].lower() in _DEPARTMENTS
+    return j < s.end and tokens[j].lower() in _HEADS
 
 
 def _inside_name(m: Match, s: Sentence, tokens: list[str]) -> bool:
