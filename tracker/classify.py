@@ -840,6 +840,18 @@ _SIGNED_DEALS = frozenset(
 )
 
 
+def _offers_no_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "To offer" is a deal only when models follow it ("to offer Mistral's
+    models to its customers", "will offer Grok 4 on its cloud"); not "will
+    offer discounts", "to offer a free tier"."""
+    if not tokens[m.end - 1].lower().startswith("offer"):
+        return False
+    stop = min(s.end, m.end + 6)
+    return not any(m.end <= c.start < stop for c in s.of_layer("cue:model_noun")) and not any(
+        m.end <= n.position < stop and n.kind == "model" for n in s.mentions
+    )
+
+
 def _on_a_date(m: Match, tokens: list[str], at: int | None = None) -> bool:
     """ "on Tuesday", "on 3 March": the "on" ending the match, or the one at ``at``."""
     on = m.end - 1 if at is None else at
@@ -1319,7 +1331,12 @@ def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> 
     deal), "warned that risks are piling up" (nobody addressed). Checked once per
     word, whatever sentence the actor is then looked for in."""
     if category == "partnership":
-        return _on_a_date(m, tokens) or _signs_off(m, tokens) or _signs_nothing(m, s, tokens)
+        return (
+            _on_a_date(m, tokens)
+            or _signs_off(m, tokens)
+            or _signs_nothing(m, s, tokens)
+            or _offers_no_model(m, s, tokens)
+        )
     return category == "regulatory_action" and _statement(m, s, tokens)
 
 
