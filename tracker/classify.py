@@ -1167,6 +1167,8 @@ def _describes_noun(m: Match, s: Sentence, tokens: list[str]) -> bool:
     "an environment approved for government data", "sites designated as"; not
     after an auxiliary, an adverb or an authority ("regulators approved for sale")."""
     before = tokens[m.start - 1]
+    if s.is_title:  # headlines drop the auxiliary: "Chip deal cleared for closing"
+        return False
     if tokens[m.end].lower() not in ("for", "as") or not (before.isalpha() and before.islower()):
         return False
     if before in _AUXILIARIES or before.endswith("ly"):
