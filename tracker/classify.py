@@ -713,6 +713,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     factor = 1.0
     if (
         s.has("hedge_anywhere")
+        or _asks(s)
         or _governed(m, s, "hedge", scope["before"])
         or _hedged_subject(m, s)
         or (category == "model_release" and _governed(m, s, "cue:plan", scope["plan"]))
@@ -743,6 +744,12 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     ):
         factor *= w["negative"]
     return factor
+
+
+def _asks(s: Sentence) -> bool:
+    """A question reports nothing: "Q: Is Datatilsynet investigating any of the
+    big AI developers?", "Could Washington come after the circular deals?"."""
+    return s.text.rstrip(" \"'\u201d\u2019").endswith("?")
 
 
 def _orgs(s: Sentence) -> set[str]:
