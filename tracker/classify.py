@@ -1337,7 +1337,8 @@ _ANAPHORS = frozenset(["the", "this", "that", "such"])
 def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> bool:
     """A deal or step word used for something else: "made available on Tuesday"
     (a day, not a platform), "after the watchdog signs off", "will sign it" (no
-    deal), "warned that risks are piling up" (nobody addressed). Checked once per
+    deal), "will offer discounts" (no models), "warned that risks are piling up"
+    (nobody addressed), "an environment approved for government data". Checked once per
     word, whatever sentence the actor is then looked for in."""
     if category == "partnership":
         return (
