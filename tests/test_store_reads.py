@@ -3,10 +3,13 @@ grouping's candidate look-ups break ties alike on both databases."""
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
+import pytest
 from alembic import command
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection, Engine
@@ -48,6 +51,7 @@ def _fill(engine: Engine, events: int) -> None:
                     "participants": [{"kind": "organization", "name": "A", "role": "partner"}],
                     "jurisdiction": "EU" if i % 2 else None,
                     "amount_value": Decimal("15000000.25") if i % 3 else None,
+                    "sums": [["15000000.25", "EUR", "investment"]] * (i % 3),
                     "first_seen": DAY - timedelta(days=i, microseconds=i),
                     "last_seen": DAY,
                     "item_count": i,
@@ -158,6 +162,32 @@ def test_select_where_in_reads_what_a_core_select_reads(db_url: str) -> None:
             assert got == expected and got
             assert [type(v) for v in got[0]] == [type(v) for v in expected[0]]
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "[]",
+        '[{"category": "investment", "score": 0.812}]',
+        '[["15000000.25", "EUR", "investment"]]',
+        '{"name": "Soci\\u00e9t\\u00e9 G\\u00e9n\\u00e9rale", "n": [1, 2.5, true, null]}',
+        " [1, 2] ",  # white space around: json.loads' own way
+        "[1] x",
+        "",
+        "[1,",
+        "NaNa",
+        None,
+    ],
+)
+def test_sqlite_json_reads_what_json_loads_reads(stored: str | None) -> None:
+    def read(convert: Any) -> Any:
+        try:
+            return ("ok", convert(stored))
+        except json.JSONDecodeError as exc:
+            return ("error", exc.msg, exc.pos)
+
+    expected = read(json.loads) if stored is not None else ("ok", None)
+    assert read(bulk._sqlite_json) == expected
 
 
 def test_rows_inserted_many_per_statement_return_their_keys(db_url: str) -> None:

@@ -17,13 +17,14 @@ dates, decimals, JSON), so what is stored is what a Core statement would store.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Float, Numeric, Table
+from sqlalchemy import JSON, Float, Numeric, Table
 from sqlalchemy.engine import Connection, Dialect, Row
 
 from tracker.store.schema import UTCDateTime
@@ -145,6 +146,8 @@ def _readers(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[
             out.append(None)
         elif dialect.name == "sqlite" and isinstance(type_, UTCDateTime):
             out.append(_sqlite_utc)
+        elif dialect.name == "sqlite" and isinstance(type_, JSON):
+            out.append(_sqlite_json)
         else:
             out.append(type_.dialect_impl(dialect).result_processor(dialect, None))
     return tuple(out)
@@ -163,6 +166,24 @@ def as_stored(dialect: Dialect, table: Table, column: str) -> Callable[[Any], An
         return read(value) if read else value
 
     return stored
+
+
+_scan_json = json.JSONDecoder().scan_once
+
+
+def _sqlite_json(value: str | None) -> Any:
+    """JSON's result conversion on SQLite (``json.loads``) without the
+    steps around the decoder's scanner (leading and trailing white space, the
+    error's position): what tracker stores was written by ``json.dumps``, with
+    none. Anything else goes through ``json.loads`` itself. Grouping decodes
+    three such columns of every candidate event."""
+    if value is None:
+        return None
+    try:
+        found, end = _scan_json(value, 0)
+    except StopIteration:
+        return json.loads(value)
+    return found if end == len(value) else json.loads(value)
 
 
 def _sqlite_utc(value: str | None) -> datetime | None:
