@@ -147,7 +147,7 @@ def _readers(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[
         elif dialect.name == "sqlite" and isinstance(type_, UTCDateTime):
             out.append(_sqlite_utc)
         elif dialect.name == "sqlite" and isinstance(type_, JSON):
-            out.append(_sqlite_json)
+            out.append(read_json)
         else:
             out.append(type_.dialect_impl(dialect).result_processor(dialect, None))
     return tuple(out)
@@ -171,19 +171,21 @@ def as_stored(dialect: Dialect, table: Table, column: str) -> Callable[[Any], An
 _scan_json = json.JSONDecoder().scan_once
 
 
-def _sqlite_json(value: str | None) -> Any:
-    """JSON's result conversion on SQLite (``json.loads``) without the
-    steps around the decoder's scanner (leading and trailing white space, the
-    error's position): what tracker stores was written by ``json.dumps``, with
-    none. Anything else goes through ``json.loads`` itself. Grouping decodes
-    three such columns of every candidate event."""
+def read_json(value: str | bytes | None) -> Any:
+    """``json.loads`` without the steps around the decoder's scanner (white
+    space before and after, the error's position): what tracker stores was
+    written by ``json.dumps``, with none. Anything else goes through
+    ``json.loads`` itself. Every JSON column is read this way (SQLite's text
+    here, psycopg's bytes as the engine's ``json_deserializer``): grouping
+    decodes three of every candidate event."""
     if value is None:
         return None
+    text = value.decode() if isinstance(value, bytes) else value
     try:
-        found, end = _scan_json(value, 0)
-    except StopIteration:
+        found, end = _scan_json(text, 0)
+    except (StopIteration, UnicodeDecodeError):
         return json.loads(value)
-    return found if end == len(value) else json.loads(value)
+    return found if end == len(text) else json.loads(value)
 
 
 def _sqlite_utc(value: str | None) -> datetime | None:

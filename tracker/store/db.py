@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 
 from tracker.config import mask_url
 from tracker.errors import StoreError
+from tracker.store.bulk import read_json
 
 
 def _migrations_dir() -> Path:
@@ -81,7 +82,7 @@ def create_db_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
-        engine = create_engine(parsed, pool_pre_ping=True)
+        engine = create_engine(parsed, pool_pre_ping=True, json_deserializer=read_json)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise StoreError(
             f"no driver for {parsed.drivername}: {exc}", hint="for PostgreSQL install tracker[pg]"
