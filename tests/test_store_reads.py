@@ -190,6 +190,9 @@ def test_read_json_reads_what_json_loads_reads(stored: str | None) -> None:
     assert read(bulk.read_json) == expected
     if stored is not None:  # as psycopg gives it
         assert read(lambda _: bulk.read_json(stored.encode())) == expected
+    if stored is not None and stored.startswith("["):  # another encoding: json.loads decides
+        utf16 = stored.encode("utf-16-le")
+        assert read(lambda _: bulk.read_json(utf16)) == read(lambda _: json.loads(utf16))
 
 
 def test_rows_inserted_many_per_statement_return_their_keys(db_url: str) -> None:

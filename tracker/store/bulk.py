@@ -180,10 +180,10 @@ def read_json(value: str | bytes | None) -> Any:
     decodes three of every candidate event."""
     if value is None:
         return None
-    text = value.decode() if isinstance(value, bytes) else value
     try:
+        text = value.decode() if isinstance(value, bytes) else value
         found, end = _scan_json(text, 0)
-    except (StopIteration, UnicodeDecodeError):
+    except (StopIteration, ValueError):  # json.loads says what is wrong, or reads it
         return json.loads(value)
     return found if end == len(text) else json.loads(value)
 
