@@ -35,6 +35,8 @@ from tracker.ruleset import CURRENCY_LAYER as _CURRENCY
 from tracker.ruleset import Ruleset
 from tracker.text import SEPARATOR, Match, is_title_case, split_sentences, words
 
+_GENERIC = "cue:generic_regulator"
+
 _STAKE_WORDS = frozenset({"stake", "round", "series", "funding", "seed", "pre-seed", "financing"})
 # "raised $40 million", "raised a Series B": money; "raised prices", "raised concerns": not
 _RAISE = frozenset({"raise", "raises", "raised", "raising", "secure", "secures", "secured"}) | {
@@ -284,6 +286,8 @@ def _route(
             if start == s.start or not tokens[start - 1][:1].isupper():
                 continue
             layer, m = "cue:law", Match("cue:law", "law", start - 1, m.end)
+        elif layer == _GENERIC and not m.value:
+            continue  # "news agency": a longer name that is no authority
         elif layer == "cue:ai" and not about_ai:
             about_ai = start == s.start or not tokens[start - 1][:1].isupper()
         found.append(m)

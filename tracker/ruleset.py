@@ -176,6 +176,9 @@ def compile_ruleset(rules: dict[str, Any], gazetteer: dict[str, Any], digest: st
         if table not in ("organizations", "people"):
             for phrase in _phrases(rules.get(table, {}), key, table):
                 lex.add(phrase, f"cue:{tag}", tag, cased=tag in ("law", "law_word"))
+    # the longer name wins and says no actor: "news agency" over "agency"
+    for phrase in _phrases(rules["regulatory_action"], "not_actors", "regulatory_action"):
+        lex.add(phrase, "cue:generic_regulator", False)
     for table, key, layer, value in _MODIFIERS:
         for phrase in _phrases(rules.get(table, {}), key, table):
             lex.add(phrase, layer, value)
