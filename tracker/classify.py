@@ -1095,7 +1095,7 @@ def _fit_regulatory(
         fit = w["named_regulator"]
     elif _authorities_at_large(m, generic, courts, regulators, states, tokens):
         return w["no_regulator"]  # "Regulators have fined US tech companies billions": a trend
-    elif generic or courts or regulators or states or s.has("cue:law"):
+    elif generic or courts or regulators or states or s.has("cue:law") or _rules_in_force(m, s):
         qualified = (
             s.has("cue:qualifier") or s.names("jurisdiction") or courts or regulators
             or s.has("cue:law")
@@ -1106,6 +1106,29 @@ def _fit_regulatory(
     if not (_orgs(own) or own.names("model") or own.has("cue:target")):
         fit *= w["no_target"]
     return fit
+
+
+# "China's rules on labelling AI content take effect": a place's rules in force
+_IN_FORCE = frozenset(["force", "effect", "applicable"])
+_RULE_NOUNS = frozenset(
+    "rules measures regulation regulations law laws act requirements obligations provisions "  # noqa: SIM905
+    "code directive decree ban".split()
+)
+
+
+def _rules_in_force(m: Match, s: Sentence) -> bool:
+    """A place's rules entering into force act by themselves, like a named law:
+    "China's Measures for Labelling ... came into force", "Thailand's new rules
+    take effect" (not "the app's new rules for users in Japan take effect")."""
+    tokens = s.tokens
+    if tokens[m.end - 1].lower() not in _IN_FORCE:
+        return False
+    return any(
+        n.kind == "jurisdiction"
+        and n.end < m.start
+        and any(w.lower() in _RULE_NOUNS for w in tokens[n.end : min(n.end + 4, m.start)])
+        for n in s.mentions
+    )
 
 
 def _authorities_at_large(
