@@ -351,7 +351,7 @@ def _dateline(
 _HEADS = frozenset(
     "bureau unit division department directorate team office staff chief head director arm "  # noqa: SIM905
     "branch priorities priority agenda powers toolkit regime expertise budget review reviews "
-    "guidelines rules thresholds filing filings".split()
+    "guidelines rules thresholds filing filings system systems".split()
 )
 # a step word as the head of another thing's name: "law enforcement" is the police
 _COMPOUNDS = frozenset([("law", "enforcement")])
@@ -1160,6 +1160,8 @@ def _asks_for_a_step(m: Match, s: Sentence, tokens: list[str], positions: list[i
     is told ("asks X for details", "tells firms to avoid"), or what is asked for
     is a formal step ("called for an antitrust probe")."""
     reach = range(m.end, min(s.end, m.end + 8))
+    if _bench_question(m, s, tokens):
+        return False
     around = range(max(s.start, m.start - 6), reach.stop)  # "questionnaires to developers asking"
     return (
         any(p in reach for p in positions)
@@ -1167,6 +1169,26 @@ def _asks_for_a_step(m: Match, s: Sentence, tokens: list[str], positions: list[i
         or any(tokens[i].lower() in _ADDRESSEES for i in around)
         or any(a.start in reach and a.value[1] != _PETITION for a in s.of_layer(_REGULATORY))
     )
+
+
+_QUESTIONS = frozenset(["why", "whether", "how", "what", "when", "who", "if"])
+
+
+def _bench_question(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """A judge's question at a hearing ("Judge Marsh asked Lyriq's lawyer why")
+    asks for nothing; an authority's ("sent questionnaires asking how access to
+    GPUs is priced") is a request for information."""
+    if not s.has("cue:court") or any(
+        n.kind == "regulator" and n.regulator_kind != "court" for n in s.mentions
+    ):
+        return False
+    for i in range(m.end, min(s.end, m.end + 5)):
+        word = tokens[i].lower()
+        if word in ("to", "for"):
+            return False
+        if word in _QUESTIONS:
+            return True
+    return False
 
 
 # a company told, or information asked for: "asks X for details", "tells firms to"
@@ -1180,12 +1202,13 @@ def _statement(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ "warned that risks are piling up": a view with nobody addressed; "into
     designated services", "the restricted chips": a participle before its noun
     describes, it takes no step."""
-    if m.end >= s.end:
-        return False
-    word, after = tokens[m.start].lower(), tokens[m.end]
+    word = tokens[m.start].lower()
     if word.startswith("warn"):
         k = m.end + 2 if _on_a_date(m, tokens, m.end) else m.end  # "warned on Tuesday that"
-        return k < s.end and tokens[k].lower() in ("that", "of", "about")
+        return not _warns_someone(k, s, tokens)
+    if m.end >= s.end:
+        return False
+    after = tokens[m.end]
     if m.end - m.start != 1 or not word.endswith("ed") or m.start <= s.start:
         return False
     before = tokens[m.start - 1].lower()
@@ -1194,6 +1217,23 @@ def _statement(m: Match, s: Sentence, tokens: list[str]) -> bool:
             after.islower() and after not in _PREPOSITIONS and after not in _DETERMINERS
         )
     return _describes_noun(m, s, tokens)
+
+
+# who a warning is addressed to when no name follows: "warned the two companies"
+_SPECIFIC = frozenset(["the", "both", "two", "three", "its", "their"])
+
+
+def _warns_someone(k: int, s: Sentence, tokens: list[str]) -> bool:
+    """A warning given to a named company ("warned Microsoft", "warned the two
+    companies"), not a view ("warned that ...") nor advice to a trade at large
+    ("chief warns retailers over AI pricing tools", "... the chairman warned.")."""
+    if k >= s.end or tokens[k].lower() in ("that", "of", "about"):
+        return False
+    if any(k <= n.position < k + 4 and n.kind == "organization" for n in s.mentions):
+        return True
+    return tokens[k].lower() in _SPECIFIC and any(
+        tokens[i].lower() in _ADDRESSEES for i in range(k + 1, min(s.end, k + 4))
+    )
 
 
 def _describes_noun(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -1374,7 +1414,24 @@ def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> 
             or _signs_nothing(m, s, tokens)
             or _offers_no_model(m, s, tokens)
         )
-    return category == "regulatory_action" and _statement(m, s, tokens)
+    return category == "regulatory_action" and (
+        _statement(m, s, tokens) or _taken_to_court(m, s, tokens)
+    )
+
+
+_TAKE = frozenset(["take", "takes", "took", "taking", "bring", "brings", "brought", "bringing"])
+
+
+def _taken_to_court(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "Facelytics takes CNIL fine to France's top court": the company's appeal
+    is the news, the fine is old."""
+    if not any(w.lower() in _TAKE for w in tokens[max(s.start, m.start - 4) : m.start]):
+        return False
+    courts = s.of_layer("cue:court")
+    return any(
+        tokens[i].lower() == "to" and any(i < c.start <= i + 6 for c in courts)
+        for i in range(m.end, min(s.end, m.end + 6))
+    )
 
 
 def _restates(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -1601,6 +1658,24 @@ def _as_told_before(
     return out
 
 
+def _looks_back(s: Sentence) -> bool:
+    """A sentence with no action of its own that sets its time in the past ("The
+    CNIL found at the time that ...")."""
+    return s.has("background_anywhere") or s.has("background_clause")
+
+
+def _told_of_then(
+    raw: dict[str, tuple[float, bool]], before: dict[str, tuple[float, bool]], weight: float
+) -> dict[str, tuple[float, bool]]:
+    """A sentence that takes its actor from one set in the past ("The CNIL found
+    at the time that ... It ordered Facelytics to stop") tells of that past too,
+    where that sentence scored nothing it could pass on."""
+    return {
+        c: (score * weight if borrowed and not before.get(c, _NOTHING)[0] else score, borrowed)
+        for c, (score, borrowed) in raw.items()
+    }
+
+
 def _genre_factor(sentences: list[Sentence], tokens: list[str], rules: Ruleset) -> float:
     """Less for every sentence of an opinion piece, timeline, explainer or list
     ("The ten biggest AI funding rounds of 2025"), as its headline says."""
@@ -1661,6 +1736,8 @@ def best_sentences(
             else _NOTHING
             for c in CATEGORIES
         }
+        if previous is not None and _looks_back(previous):
+            raw = _told_of_then(raw, before, w["background"])
         if before:
             raw = _as_told_before(raw, before)
         before = raw
