@@ -1001,6 +1001,8 @@ def _product_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     if i < s.start:
         return False
     word = tokens[i]
+    if word == ",":
+        return _subject_in_apposition(i, s, tokens)
     if any(n.position <= i < n.end and n.kind != "model" for n in s.mentions):
         return False
     if any(ch.isdigit() for ch in word) and word[:1].isalpha():
@@ -1009,6 +1011,27 @@ def _product_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     if word[:1].isdigit() and before[:1].isupper() and not _is_year(word):
         return True  # a name and its version: "Kestrel Video 3 is generally available"
     return len(word) <= 2 and word.isupper() and before[:1].isupper()
+
+
+def _subject_in_apposition(close: int, s: Sentence, tokens: list[str]) -> bool:
+    """ "DeepL Voice, the speech translation service from DeepL, is now generally
+    available", "Nahr, trained on Egyptian Arabic, is available from today": a
+    name that opens the sentence, described between commas, then made available.
+    A company alone is not a product ("Mistral, the Paris start-up, is ...")."""
+    i = s.start
+    while i < close and len(tokens[i]) > 1 and tokens[i].isupper() and tokens[i].isalpha():
+        i += 1  # a dateline: "COLOGNE - DeepL Voice, ..."
+    if i < close and tokens[i] in ("-", "--", "–", "—"):
+        i += 1
+    comma = next((j for j in range(i, min(close, i + 5)) if tokens[j] == ","), None)
+    if comma is None or comma in (i, close):
+        return False
+    name = tokens[i:comma]
+    if not all(w[:1].isupper() or w[:1].isdigit() for w in name):
+        return False
+    return not any(
+        n.position == i and n.end == comma and n.kind == "organization" for n in s.mentions
+    )
 
 
 _QUANTIFIERS = frozenset(["several", "various", "many", "multiple", "numerous", "dozens"])
