@@ -1682,8 +1682,8 @@ def _as_told_before(
 
 
 def _looks_back(s: Sentence) -> bool:
-    """A sentence with no action of its own that sets its time in the past ("The
-    CNIL found at the time that ...")."""
+    """A sentence that sets its time in the past ("The CNIL found at the time
+    that ...", "Last year the regulator ...")."""
     return s.has("background_anywhere") or s.has("background_clause")
 
 
