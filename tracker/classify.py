@@ -1026,8 +1026,7 @@ def _subject_in_apposition(close: int, s: Sentence, tokens: list[str]) -> bool:
     comma = next((j for j in range(i, min(close, i + 5)) if tokens[j] == ","), None)
     if comma is None or comma in (i, close):
         return False
-    name = tokens[i:comma]
-    if not all(w[:1].isupper() or w[:1].isdigit() for w in name):
+    if not _is_name(tokens[i:comma]):
         return False
     return not any(
         n.position == i and n.end == comma and n.kind == "organization" for n in s.mentions
@@ -1087,10 +1086,14 @@ def _named_in_apposition(s: Sentence, tokens: list[str]) -> bool:
         if c.end + 2 >= s.end or tokens[c.end] != ",":
             continue
         close = next((i for i in range(c.end + 1, min(s.end, c.end + 6)) if tokens[i] == ","), None)
-        name = tokens[c.end + 1 : close] if close is not None else []
-        if name and all(w[:1].isupper() or w[:1].isdigit() for w in name):
+        if close is not None and _is_name(tokens[c.end + 1 : close]):
             return True
     return False
+
+
+def _is_name(words: list[str]) -> bool:
+    """Words that make a name: each capitalised or a number ("Aurora Frontier 2")."""
+    return bool(words) and all(w[:1].isupper() or w[:1].isdigit() for w in words)
 
 
 def _fit_regulatory(
@@ -1099,7 +1102,7 @@ def _fit_regulatory(
     w = rules.actor_weights
     regulators = [n for n in s.mentions if n.kind == "regulator"]
     agencies = [n for n in regulators if n.regulator_kind != "court"]
-    generic = s.of_layer("cue:generic_regulator")
+    generic = s.of_layer(_GENERIC)
     courts = s.of_layer("cue:court")
     states = s.acting_states
     if kind == _FILING and not _authority_files(m, tokens, agencies, generic, states):
@@ -1182,9 +1185,9 @@ def _asks_for_a_step(m: Match, s: Sentence, tokens: list[str], positions: list[i
     """Within a few words, an authority is asked ("urged the FTC to"), a company
     is told ("asks X for details", "tells firms to avoid"), or what is asked for
     is a formal step ("called for an antitrust probe")."""
-    reach = range(m.end, min(s.end, m.end + 8))
     if _bench_question(m, s, tokens):
         return False
+    reach = range(m.end, min(s.end, m.end + 8))
     around = range(max(s.start, m.start - 6), reach.stop)  # "questionnaires to developers asking"
     return (
         any(p in reach for p in positions)
@@ -1272,7 +1275,7 @@ def _describes_noun(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return False
     return not any(
         c.start <= m.start - 1 < c.end
-        for layer in ("cue:generic_regulator", "cue:court")
+        for layer in (_GENERIC, "cue:court")
         for c in s.of_layer(layer)
     )
 
@@ -1356,13 +1359,13 @@ def _fit(
 def score_sentence(
     category: str,
     s: Sentence,
-    previous: Sentence | None,
     tokens: list[str],
     rules: Ruleset,
     deal_focus: bool = False,
 ) -> tuple[float, bool]:
     """Score one sentence for one category; also say if the actor came from
-    the sentence before ("The FTC said on Tuesday ... It opened an inquiry").
+    the sentence before, ``s.previous`` ("The FTC said on Tuesday ... It opened
+    an inquiry").
     ``deal_focus``: the headline reports an investment, so a bare "deal" or
     "agreement" in the body is most likely that investment.
 
@@ -1371,7 +1374,6 @@ def score_sentence(
     """
     layer = f"action:{category}"
     best, from_previous = 0.0, False
-    borrow = previous is not None and (s.is_title or not previous.is_title)
     if category == "regulatory_action" and (_lobbying(s) or _private_case(s)):
         return 0.0, False
     first: float | None = None  # the modifier of the sentence's first action of the category
@@ -1402,7 +1404,7 @@ def score_sentence(
         fit = _fit(category, m, s, s, tokens, rules)
         borrowed = False
         # the sentence before can only help an actor fit below what it could give
-        merged = s.merged if borrow and kind != _PETITION and fit < rules.borrow_ceiling else None
+        merged = s.merged if kind != _PETITION and fit < rules.borrow_ceiling else None
         if merged is not None:
             other = _fit(category, m, merged, s, tokens, rules) * rules.weights["previous_sentence"]
             if other > fit:
@@ -1499,7 +1501,7 @@ def _made_available(m: Match, s: Sentence, tokens: list[str]) -> str | None:
 def _regulator_positions(s: Sentence) -> list[int]:
     return (
         [n.position for n in s.mentions if n.kind == "regulator"]
-        + [c.start for c in s.of_layer("cue:generic_regulator")]
+        + [c.start for c in s.of_layer(_GENERIC)]
         + [c.start for c in s.of_layer("cue:court")]
         + s.acting_states
     )
@@ -1754,7 +1756,7 @@ def best_sentences(
         if previous is not None and (s.is_title or not previous.is_title):
             s.previous = previous
         raw = {
-            c: score_sentence(c, s, previous, tokens, rules, deal_focus)
+            c: score_sentence(c, s, tokens, rules, deal_focus)
             if _ACTION_LAYERS[c] in s.layers
             else _NOTHING
             for c in CATEGORIES

@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tracker.cli.base import State, _echo, _parse_when, cli, pass_state, utcnow
-from tracker.models import CATEGORIES, RawDoc
+from tracker.models import CATEGORIES, Analysis, RawDoc
 from tracker.report import FORMATS
+
+if TYPE_CHECKING:
+    from tracker.evaluate import GoldItem
 
 
 @cli.command()
@@ -148,13 +151,18 @@ def eval_(state: State, gold: Path, fmt: str, show_misses: bool) -> None:
     analyses = [analyze(g.title, g.text, rules, threshold) for g in items_]
     predicted = [frozenset(lab.category for lab in a.reported(threshold)) for a in analyses]
     result: dict[str, Any] = dict(score([g.labels for g in items_], predicted))
-    misses = [
-        _miss(g, a, category)
-        for g, a, p in zip(items_, analyses, predicted, strict=True)
-        for category in sorted(g.labels ^ p)
-    ]
+    show_misses = show_misses or state.verbose
+    misses = (
+        [
+            _miss(g, a, category)
+            for g, a, p in zip(items_, analyses, predicted, strict=True)
+            for category in sorted(g.labels ^ p)
+        ]
+        if show_misses
+        else []
+    )
     if fmt == "json":
-        if show_misses or state.verbose:
+        if show_misses:
             result["misclassified"] = misses
         _echo(report.render_json(result))
     else:
@@ -164,14 +172,13 @@ def eval_(state: State, gold: Path, fmt: str, show_misses: bool) -> None:
             f"micro F1 {result['micro_f1']:.3f}   macro F1 {result['macro_f1']:.3f}   "
             f"n {result['n']}"
         )
-        if show_misses or state.verbose:
-            for m in misses:
-                why = f"{m['score']:.2f} {m['evidence']}" if m["evidence"] else "no evidence"
-                line = f"{m['kind']:6} {m['category']:<18} {m['id']}: {m['title'][:60]!r}"
-                _echo(f"{line} -- {why[:160]}")
+        for m in misses:
+            why = f"{m['score']:.2f} {m['evidence']}" if m["evidence"] else "no evidence"
+            line = f"{m['kind']:6} {m['category']:<18} {m['id']}: {m['title'][:60]!r}"
+            _echo(f"{line} -- {why[:160]}")
 
 
-def _miss(gold: Any, analysis: Any, category: str) -> dict[str, Any]:
+def _miss(gold: GoldItem, analysis: Analysis, category: str) -> dict[str, Any]:
     """One misclassified label: "missed" (in the gold set, not given) or "false"."""
     label = next((lab for lab in analysis.labels if lab.category == category), None)
     return {
