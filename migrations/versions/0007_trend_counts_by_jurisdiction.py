@@ -12,10 +12,11 @@ index) and an ingest that touched rows on random days wrote a page in each
 for most of them. The primary key now lists the same columns in the order the
 queries read them (unit, jurisdiction, day, category, band), and on SQLite the
 table is ``WITHOUT ROWID``: the table is its key, and it covers the queries
-itself. A small index (unit, day) serves recounting a whole day (changed only
-when a row comes or goes, not when a count changes). PostgreSQL keeps its
+itself. No index on the day is kept: recounting a whole day deletes its rows
+through the key, one range per jurisdiction
+(``tracker.store.trend_upkeep._delete_count_day``). PostgreSQL keeps its
 covering index (its index-only scans need ``count`` in an index) and gets the
-same key order and day index. No row changes.
+same key order. No row changes.
 
 SQLite cannot change a table's key in place: the table is copied into a new
 one, and the views that read it (``v_trends_*``) are dropped and made again
