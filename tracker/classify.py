@@ -353,6 +353,12 @@ _HEADS = frozenset(
     "branch priorities priority agenda powers toolkit regime expertise budget review reviews "
     "guidelines rules thresholds filing filings system systems".split()
 )
+# people and bodies an action noun describes: "overseas enforcement agencies",
+# "investigation officers" (a verb before them is a step: "ordered agencies to")
+_ACTOR_HEADS = frozenset(
+    ["agency", "agencies", "agent", "agents", "official", "officials", "officer", "officers"]
+)
+_NOUN_ENDINGS = ("ment", "tion", "sion")
 # a step word as the head of another thing's name: "law enforcement" is the police
 _COMPOUNDS = frozenset([("law", "enforcement")])
 # a power named before a step is not its use ("can be reviewed by CFIUS"): how
@@ -370,7 +376,12 @@ def _names_a_part(m: Match, s: Sentence, tokens: list[str]) -> bool:
     j = m.end
     if j < s.end and tokens[j].lower() == "and" and j + 2 < s.end and tokens[j + 1].islower():
         j += 2
-    return j < s.end and tokens[j].lower() in _HEADS
+    if j >= s.end:
+        return False
+    head = tokens[j].lower()
+    return head in _HEADS or (
+        head in _ACTOR_HEADS and tokens[m.end - 1].lower().endswith(_NOUN_ENDINGS)
+    )
 
 
 def _inside_name(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -744,10 +755,55 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         c.value
         and not (category in _DESCRIBED and _describes_party(m, c, tokens))
         and not (category == "investment" and _company_between(m, c, s))
+        and not (category == "model_release" and _in_a_later_clause(m, c, tokens))
+        and not (category == "investment" and _for_a_purpose(m, c, tokens))
+        and not _in_an_aside_before(m, c, s)
         for c in negatives
     ):
         factor *= w["negative"]
     return factor
+
+
+# what separates a release from a claim made after it
+_CLAUSE_BREAKS = frozenset([",", ";", "and"])
+
+
+def _in_a_later_clause(m: Match, c: Match, tokens: list[str]) -> bool:
+    """ "Zhipu debuts GLM-5, claims top open-weight coding scores": a benchmark
+    claimed, or a fund named, after the release in a clause of its own leaves
+    the release as it is."""
+    return c.start > m.end and any(
+        tokens[i] in _CLAUSE_BREAKS
+        and not (tokens[i - 1][-1:].isdigit() and tokens[i + 1][:1].isdigit())  # "9,000"
+        for i in range(m.end, c.start)
+    )
+
+
+def _for_a_purpose(m: Match, c: Match, tokens: list[str]) -> bool:
+    """ "bags €42m to put a chatbot on the factory floor", "raised $1bn to build
+    data centres": what money raised is for, not the company's own spending
+    (unlike "will invest 2 trillion won to expand capacity")."""
+    return (
+        c.start > m.end
+        and tokens[m.start].lower() in _RAISE
+        and any(
+            tokens[i] == "to" and tokens[i + 1].islower() and tokens[i + 1] not in _DETERMINERS
+            for i in range(m.end, c.start - 1)
+        )
+    )
+
+
+def _in_an_aside_before(m: Match, c: Match, s: Sentence) -> bool:
+    """ "Vektorwerk, which makes software that lets plant engineers query ...,
+    has pulled in €42 million": a clause between commas before the action
+    describes its subject."""
+    if c.end > m.start:
+        return False
+    tokens = s.tokens
+    opening = next((i for i in range(c.start - 1, s.start, -1) if tokens[i] == ","), None)
+    if opening is None or tokens[opening + 1].lower() not in _CLAUSE_OPENERS:
+        return False
+    return "," in tokens[c.end : m.start]
 
 
 def _asks(s: Sentence) -> bool:
@@ -924,7 +980,8 @@ def _object_is_not_a_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
     ("its Command A model is now available to customers"; not "the start-up,
     launched in 2021,")."""
     j = m.end
-    if j < s.end and tokens[j].lower() in _PREPOSITIONS:
+    if (j < s.end and tokens[j].lower() in _PREPOSITIONS) or tokens[j - 1] in _PREPOSITIONS:
+        # "... is now available to customers", "... lands on Amazon Bedrock"
         return not (_model_subject(m, s, tokens) or _product_before(m, s, tokens))
     while j < s.end and (tokens[j].lower() in _DETERMINERS or tokens[j] == "of"):
         j += 1  # "the launch of Grok 3", "general availability of Corvane-2"
@@ -1238,11 +1295,21 @@ def _statement(m: Match, s: Sentence, tokens: list[str]) -> bool:
     if m.end - m.start != 1 or not word.endswith("ed") or m.start <= s.start:
         return False
     before = tokens[m.start - 1].lower()
-    if before in _DETERMINERS or before in _PREPOSITIONS:
+    # "servers containing restricted accelerators": after a verb's -ing form too
+    if before in _DETERMINERS or before in _PREPOSITIONS or _ing_form(tokens[m.start - 1]):
         return after.isalpha() and (
             after.islower() and after not in _PREPOSITIONS and after not in _DETERMINERS
         )
     return _describes_noun(m, s, tokens)
+
+
+def _ing_form(word: str) -> bool:
+    """A lower-case verb's -ing form ("containing", "selling"); not "being",
+    "having", which make a tense of the participle after them."""
+    return len(word) > 5 and word.endswith("ing") and word.islower() and word not in _TENSE_ING
+
+
+_TENSE_ING = frozenset(["having", "getting", "becoming"])
 
 
 # who a warning is addressed to when no name follows: "warned the two companies"
@@ -1606,6 +1673,23 @@ def _private_case(s: Sentence) -> bool:
     )
 
 
+def _in_a_lawsuit(s: Sentence) -> bool:
+    """A lawsuit or complaint over a deal, whoever brings it ("sued Apple and
+    OpenAI over their tie-up"): the deal is what the case is about, not news of
+    its own (unlike "the settlement includes a licensing agreement")."""
+    tokens = s.tokens
+    deals = s.of_layer("action:investment") + s.of_layer("action:partnership")
+    return any(
+        f.end <= d.start and not _OVER.isdisjoint(tokens[f.end : d.start])
+        for f in s.of_layer(_REGULATORY)
+        if f.value[1] == _FILING
+        for d in deals
+    )
+
+
+_OVER = frozenset(["over", "about", "challenging", "against", "targeting"])
+
+
 def is_regulatory_step(s: Sentence) -> bool:
     """An authority and one of its actions in the sentence, whatever the verdict:
     "the CMA cleared the deal", "did not qualify for investigation"."""
@@ -1746,9 +1830,12 @@ def best_sentences(
     beyond = w.get("beyond_lead", 1.0)
     lead = int(w.get("lead_sentences", 3))
     body = 0  # body sentences so far (of the current story, in a roundup)
+    named: set[str] = set()  # the organisations the headline names
     for i, s in enumerate(sentences):
         if not s.is_title:
             body = 1 if _starts_story(s.text) else body + 1
+        else:
+            named |= _orgs(s)
         if s.layers.isdisjoint(_ACTION_LAYER_SET):
             before = {}
             continue
@@ -1767,6 +1854,7 @@ def best_sentences(
             raw = _as_told_before(raw, before)
         before = raw
         regulatory = is_regulatory_step(s)
+        contested = regulatory or _in_a_lawsuit(s)
         done = _completed(s)
         if s.is_title and regulatory and not done:
             focus = True
@@ -1774,7 +1862,7 @@ def best_sentences(
             lobbying = True  # a company's request or lawsuit: what it asks for is not decided
         for category, (score, from_previous) in raw.items():
             if category in ("investment", "partnership") and not done:
-                if regulatory:
+                if contested:
                     score *= w["regulated_deal"]
                 elif focus and not s.is_title:
                     score *= w["regulatory_focus"]
@@ -1784,12 +1872,24 @@ def best_sentences(
                 headline.add(category)
             elif body > lead and category not in headline:
                 score *= beyond  # deep in an article about something else: background, mostly
+                if category == "regulatory_action" and _about_others(s, named):
+                    score *= w["background"]  # a precedent: a step about other companies
             if score > 0:
                 score *= genre
                 scored[category].append(SentenceScore(category, score, i, from_previous))
     for ranked in scored.values():
         ranked.sort(key=_best_first)
     return scored
+
+
+def _about_others(s: Sentence, named: set[str]) -> bool:
+    """ "The CMA examined the Microsoft-Inflection arrangement before clearing
+    it", deep in a story about Meta and Halcyon: the sentence names companies,
+    and none of those the headline names."""
+    if not named or not _orgs(s):
+        return False
+    words = {t.lower() for t in s.tokens[s.start : s.end]}
+    return not any(name.split()[0].lower() in words for name in named)  # "Tonwerk AI"
 
 
 def _best_first(x: SentenceScore) -> tuple[float, int]:
