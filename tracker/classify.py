@@ -758,6 +758,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         and not (category == "model_release" and _in_a_later_clause(m, c, tokens))
         and not (category == "investment" and _for_a_purpose(m, c, tokens))
         and not _in_an_aside_before(m, c, s)
+        and not (category == "investment" and _part_of_a_name(c, s))
         for c in negatives
     ):
         factor *= w["negative"]
@@ -795,15 +796,32 @@ def _for_a_purpose(m: Match, c: Match, tokens: list[str]) -> bool:
 
 def _in_an_aside_before(m: Match, c: Match, s: Sentence) -> bool:
     """ "Vektorwerk, which makes software that lets plant engineers query ...,
-    has pulled in €42 million": a clause between commas before the action
-    describes its subject."""
+    has pulled in €42 million", "Maple Inference Corp., a Canadian provider of AI
+    inference infrastructure, today announced the closing of": a clause between
+    commas before the action describes its subject."""
     if c.end > m.start:
         return False
     tokens = s.tokens
     opening = next((i for i in range(c.start - 1, s.start, -1) if tokens[i] == ","), None)
-    if opening is None or tokens[opening + 1].lower() not in _CLAUSE_OPENERS:
+    if opening is None or tokens[opening + 1].lower() not in _ASIDE_OPENERS:
         return False
     return "," in tokens[c.end : m.start]
+
+
+def _part_of_a_name(c: Match, s: Sentence) -> bool:
+    """ "led by the Canada Growth Fund", "agreed to buy Aligned Data Centers":
+    capitalised words inside a sentence that is not in title case name a
+    company, not a fund being raised or data centres being built."""
+    tokens = s.tokens
+    return (
+        c.start > s.start
+        and all(t[:1].isupper() for t in tokens[c.start : c.end])
+        and not s.title_case
+    )
+
+
+# a relative clause or a noun in apposition: ", which makes ...", ", a Canadian provider of"
+_ASIDE_OPENERS = _CLAUSE_OPENERS | {"a", "an"}
 
 
 def _asks(s: Sentence) -> bool:
@@ -987,6 +1005,8 @@ def _object_is_not_a_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
         j += 1  # "the launch of Grok 3", "general availability of Corvane-2"
     if j >= s.end:
         return False
+    if _hardware_ahead(j, s):
+        return True
     if any(n.position == j and n.kind in ("organization", "regulator") for n in s.mentions):
         if j + 1 < s.end and tokens[j + 1] == "'s":
             return False
@@ -1007,6 +1027,18 @@ def _object_is_not_a_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
     describes_model = s.of_layer("cue:model_noun") + s.of_layer("cue:fresh")
     return not any(c.start == j for c in describes_model) and (
         not _model_noun_ahead(j + 1, s, tokens)
+    )
+
+
+def _hardware_ahead(j: int, s: Sentence) -> bool:
+    """ "unveils Dimensity flagship chip", "launched its new AI smartphone": the
+    thing released, named within a few words, is hardware, and no model noun or
+    model's name comes before it."""
+    hardware = next((c.start for c in s.of_layer("cue:hardware") if j <= c.start < j + 4), None)
+    if hardware is None:
+        return False
+    return not any(j <= c.start < hardware for c in s.of_layer("cue:model_noun")) and not any(
+        j <= n.position < hardware and n.kind == "model" for n in s.mentions
     )
 
 
@@ -1258,20 +1290,53 @@ _QUESTIONS = frozenset(["why", "whether", "how", "what", "when", "who", "if"])
 
 
 def _bench_question(m: Match, s: Sentence, tokens: list[str]) -> bool:
-    """A judge's question at a hearing ("Judge Marsh asked Lyriq's lawyer why")
-    asks for nothing; an authority's ("sent questionnaires asking how access to
-    GPUs is priced") is a request for information."""
-    if not s.has("cue:court") or any(
-        n.kind == "regulator" and n.regulator_kind != "court" for n in s.mentions
+    """A judge's or a legislator's question at a hearing asks for nothing: "Judge
+    Marsh asked Lyriq's lawyer why", "Senate panel presses FTC nominee on AI
+    chatbots", "pressed executives of Kakao and Naver over whether". An
+    authority's ("sent questionnaires asking how access to GPUs is priced") is a
+    request for information; "pressed the FTC to open a probe" asks for a step."""
+    if not (s.has("cue:court") or _legislators(s)):
+        return False
+    # who asks comes first ("presses FTC nominee": the FTC is asked)
+    if any(
+        n.kind == "regulator" and n.regulator_kind not in _HEARINGS and n.position < m.start
+        for n in s.mentions
+    ) or any(
+        tokens[c.start].lower().startswith(_AGENCY_WORDS) and c.start < m.start
+        for c in s.of_layer(_GENERIC)
     ):
         return False
-    for i in range(m.end, min(s.end, m.end + 5)):
+    for i in range(m.end, min(s.end, m.end + 8)):
         word = tokens[i].lower()
         if word in ("to", "for"):
             return False
-        if word in _QUESTIONS:
+        if word in _QUESTIONS or (word in _TOPICS and not _on_a_date(m, tokens, i)):
             return True
     return False
+
+
+# who holds hearings; what a question is about: "presses the nominee on", "over whether"
+_HEARINGS = frozenset(["court", "legislature"])
+_TOPICS = frozenset(["on", "over", "about"])
+# generic names of authorities that act, unlike a court's or a legislature's
+_AGENCY_WORDS = (
+    "regulator", "watchdog", "authorit", "agenc", "ministr", "commission", "enforcer",
+    "trustbuster", "prosecutor", "attorney", "department", "office", "government",
+)  # fmt: skip
+_LEGISLATORS = (
+    "lawmaker", "legislator", "senator", "congress", "parliament", "committee", "senate",
+    "national assembly", "house of", "legislature", "bundestag", "mps", "panel",
+)  # fmt: skip
+
+
+def _legislators(s: Sentence) -> bool:
+    """A legislature named, or legislators by a common name ("lawmakers", "the
+    committee")."""
+    tokens = s.tokens
+    return any(n.regulator_kind == "legislature" for n in s.mentions) or any(
+        " ".join(tokens[c.start : c.end]).lower().startswith(_LEGISLATORS)
+        for c in s.of_layer(_GENERIC)
+    )
 
 
 # a company told, or information asked for: "asks X for details", "tells firms to"
@@ -1507,7 +1572,22 @@ def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> 
             or _offers_no_model(m, s, tokens)
         )
     return category == "regulatory_action" and (
-        _statement(m, s, tokens) or _taken_to_court(m, s, tokens)
+        _statement(m, s, tokens) or _taken_to_court(m, s, tokens) or _committee_stage(s, tokens)
+    )
+
+
+_MOVES_ON = ("clear", "pass", "advanc", "approv", "back")
+_COMMITTEES = frozenset(["committee", "committees", "subcommittee", "panel"])
+
+
+def _committee_stage(s: Sentence, tokens: list[str]) -> bool:
+    """ "AI pricing-algorithm bill clears Assembly privacy committee on party-line
+    vote": a bill moving through a committee is not yet a law, and the vote is
+    that committee's."""
+    return any(
+        tokens[a.start].lower().startswith(_MOVES_ON)
+        and not _COMMITTEES.isdisjoint(w.lower() for w in tokens[a.end : a.end + 4])
+        for a in s.of_layer(_REGULATORY)
     )
 
 

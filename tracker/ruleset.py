@@ -30,6 +30,7 @@ _CUES = (
     ("model_release", "ai_words", "ai"),
     ("model_release", "fresh_words", "fresh"),
     ("model_release", "plans", "plan"),
+    ("model_release", "hardware_nouns", "hardware"),
     ("regulatory_action", "generic_actors", "generic_regulator"),
     ("regulatory_action", "courts", "court"),
     ("regulatory_action", "abilities", "ability"),
