@@ -1934,15 +1934,14 @@ def best_sentences(
             raw = _as_told_before(raw, before)
         before = raw
         regulatory = is_regulatory_step(s)
-        contested = regulatory or _in_a_lawsuit(s)
         done = _completed(s)
         if s.is_title and regulatory and not done:
             focus = True
         if s.is_title and (_lobbying(s) or _private_case(s)):
             lobbying = True  # a company's request or lawsuit: what it asks for is not decided
         for category, (score, from_previous) in raw.items():
-            if category in ("investment", "partnership") and not done:
-                if contested:
+            if category in ("investment", "partnership") and score > 0 and not done:
+                if regulatory or _in_a_lawsuit(s):
                     score *= w["regulated_deal"]
                 elif focus and not s.is_title:
                     score *= w["regulatory_focus"]
@@ -1952,7 +1951,7 @@ def best_sentences(
                 headline.add(category)
             elif body > lead and category not in headline:
                 score *= beyond  # deep in an article about something else: background, mostly
-                if category == "regulatory_action" and _about_others(s, named):
+                if category == "regulatory_action" and score > 0 and _about_others(s, named):
                     score *= w["background"]  # a precedent: a step about other companies
             if score > 0:
                 score *= genre
