@@ -387,8 +387,12 @@ def _names_a_part(m: Match, s: Sentence, tokens: list[str]) -> bool:
 def _inside_name(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """A word inside a name is not an action: "Lightspeed Venture Partners" partners
     no one, "Qatar Investment Authority" invests nothing; nor is one naming a
-    department ("its investigation bureau")."""
-    if any(n.position < m.end and m.start < n.end for n in s.mentions):
+    department ("its investigation bureau"). A phrase that holds a whole name
+    after its own first word is no part of it ("posted ... on Hugging Face")."""
+    if any(
+        n.position < m.end and m.start < n.end and not m.start < n.position < n.end <= m.end
+        for n in s.mentions
+    ):
         return True
     if _names_a_part(m, s, tokens):
         return True
@@ -1965,9 +1969,13 @@ def _about_others(s: Sentence, named: set[str]) -> bool:
     """ "The CMA examined the Microsoft-Inflection arrangement before clearing
     it", deep in a story about Meta and Halcyon: the sentence names companies,
     and none of those the headline names."""
-    if not named or not _orgs(s):
+    if not named:
         return False
-    words = {t.lower() for t in s.tokens[s.start : s.end]}
+    tokens = s.tokens[s.start : s.end]
+    pairs = [t.split("-") for t in tokens if "-" in t[1:] and t[:1].isupper()]
+    if not _orgs(s) and not any(all(p[:1].isupper() for p in pair) for pair in pairs):
+        return False  # no company named, not even as a pair: "the Microsoft-Inflection deal"
+    words = {t.lower() for t in tokens} | {p.lower() for pair in pairs for p in pair}
     return not any(name.split()[0].lower() in words for name in named)  # "Tonwerk AI"
 
 
