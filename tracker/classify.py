@@ -1278,7 +1278,7 @@ def _asks_for_a_step(m: Match, s: Sentence, tokens: list[str], positions: list[i
     """Within a few words, an authority is asked ("urged the FTC to"), a company
     is told ("asks X for details", "tells firms to avoid"), or what is asked for
     is a formal step ("called for an antitrust probe")."""
-    if _bench_question(m, s, tokens):
+    if _hearing_question(m, s, tokens):
         return False
     reach = range(m.end, min(s.end, m.end + 8))
     around = range(max(s.start, m.start - 6), reach.stop)  # "questionnaires to developers asking"
@@ -1293,7 +1293,7 @@ def _asks_for_a_step(m: Match, s: Sentence, tokens: list[str], positions: list[i
 _QUESTIONS = frozenset(["why", "whether", "how", "what", "when", "who", "if"])
 
 
-def _bench_question(m: Match, s: Sentence, tokens: list[str]) -> bool:
+def _hearing_question(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """A judge's or a legislator's question at a hearing asks for nothing: "Judge
     Marsh asked Lyriq's lawyer why", "Senate panel presses FTC nominee on AI
     chatbots", "pressed executives of Kakao and Naver over whether". An
@@ -1329,7 +1329,7 @@ _AGENCY_WORDS = (
 )  # fmt: skip
 _LEGISLATORS = (
     "lawmaker", "legislator", "senator", "congress", "parliament", "committee", "senate",
-    "national assembly", "house of", "legislature", "bundestag", "mps", "panel",
+    "national assembly", "house of", "legislature", "bundestag",
 )  # fmt: skip
 
 
