@@ -351,7 +351,8 @@ def _dateline(
 _HEADS = frozenset(
     "bureau unit division department directorate team office staff chief head director arm "  # noqa: SIM905
     "branch priorities priority agenda powers toolkit regime expertise budget review reviews "
-    "guidelines rules thresholds filing filings system systems".split()
+    "guidelines rules thresholds filing filings system systems advice rights record records "
+    "booth booths".split()
 )
 # people and bodies an action noun describes: "overseas enforcement agencies",
 # "investigation officers" (a verb before them is a step: "ordered agencies to")
@@ -1519,7 +1520,7 @@ def score_sentence(
             continue
         weight, kind = m.value
         if category == "model_release":
-            if _not_a_release(m, s, tokens):
+            if _not_a_release(m, s, tokens) or _deal_purpose(m, s, tokens):
                 continue
             made = _made_available(m, s, tokens)
             if made == "purpose":
@@ -1570,13 +1571,31 @@ def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> 
     word, whatever sentence the actor is then looked for in."""
     if category == "partnership":
         return (
-            _on_a_date(m, tokens)
+            _a_partner_person(m, s, tokens)
+            or _on_a_date(m, tokens)
             or _signs_off(m, tokens)
             or _signs_nothing(m, s, tokens)
             or _offers_no_model(m, s, tokens)
         )
     return category == "regulatory_action" and (
-        _statement(m, s, tokens) or _taken_to_court(m, s, tokens) or _committee_stage(s, tokens)
+        _statement(m, s, tokens)
+        or _taken_to_court(m, s, tokens)
+        or _committee_stage(s, tokens)
+        or _rules_as_noun(m, s, tokens)
+    )
+
+
+def _rules_as_noun(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "South Africa wants AI rules that 'do not kill the patient'": rules that
+    someone wants, not a court that rules; a court or an authority says it just
+    before ("the judge rules that")."""
+    if tokens[m.start].lower() != "rules" or m.start == s.start:
+        return False
+    before = m.start - 1
+    return not any(
+        n.position <= before < n.end and n.kind == "regulator" for n in s.mentions
+    ) and not any(
+        c.start <= before < c.end for layer in (_GENERIC, "cue:court") for c in s.of_layer(layer)
     )
 
 
@@ -1592,6 +1611,27 @@ def _committee_stage(s: Sentence, tokens: list[str]) -> bool:
         tokens[a.start].lower().startswith(_MOVES_ON)
         and not _COMMITTEES.isdisjoint(w.lower() for w in tokens[a.end : a.end + 4])
         for a in s.of_layer(_REGULATORY)
+    )
+
+
+_PARTNER_TITLES = frozenset(["managing", "general", "founding", "senior", "former", "venture"])
+
+
+def _a_partner_person(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """A fund's partner is a person: "lists a Redpoint Ventures partner among
+    its directors", "a partner at a growth-stage fund", "managing partner"."""
+    if m.end - m.start != 1 or tokens[m.start].lower() not in ("partner", "partners"):
+        return False
+    if m.end < s.end and tokens[m.end].lower() == "at":
+        return True
+    if m.start == s.start:
+        return False
+    if tokens[m.start - 1].lower() in _PARTNER_TITLES:
+        return True
+    # "a Redpoint Ventures partner", not "Orange partners Mistral on ..."
+    return tokens[m.start].lower() == "partner" and (
+        any(c.end == m.start for c in s.of_layer("cue:org_suffix"))
+        or any(n.end == m.start and n.kind == "organization" for n in s.mentions)
     )
 
 
@@ -1630,6 +1670,15 @@ def _not_a_release(m: Match, s: Sentence, tokens: list[str]) -> bool:
     if word == "available":
         return any(c.start == m.end for c in s.of_layer("cue:model_noun"))
     return word.startswith("drop") and tokens[m.end][:1].isdigit()
+
+
+def _deal_purpose(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "signed a three-year agreement to roll out Kvasir's fault-prediction
+    software": what a deal is for, a customer putting a product to use, is no
+    release."""
+    if m.start == s.start or tokens[m.start - 1].lower() != "to":
+        return False
+    return any(m.start - 6 <= d.end <= m.start for d in s.of_layer("action:partnership"))
 
 
 def _made_available(m: Match, s: Sentence, tokens: list[str]) -> str | None:
