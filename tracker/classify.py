@@ -753,6 +753,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         )
         or _since_year(s, tokens)
         or (category == "investment" and _running_total(s, tokens))
+        or (category == "regulatory_action" and _named_as_cause(m, s, tokens))
     ):
         factor *= w["background"]
     negatives = s.by_layer.get(f"negative:{category}")
@@ -768,6 +769,20 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     ):
         factor *= w["negative"]
     return factor
+
+
+_CAUSES = frozenset(["because of", "owing to", "thanks to"])
+
+
+def _named_as_cause(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "hardware it cannot easily buy at home because of US export controls": a
+    step named as the cause of something else is a standing regime, not news.
+    (A cause before a step still leaves it news: "Because of the complaints, the
+    CMA opened an inquiry".)"""
+    return any(
+        " ".join(tokens[i : i + 2]).lower() in _CAUSES
+        for i in range(max(s.start, m.start - 4), m.start - 1)
+    )
 
 
 # what separates a release from a claim made after it
@@ -1674,11 +1689,14 @@ def _not_a_release(m: Match, s: Sentence, tokens: list[str]) -> bool:
 
 def _deal_purpose(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ "signed a three-year agreement to roll out Kvasir's fault-prediction
-    software": what a deal is for, a customer putting a product to use, is no
-    release."""
+    software": what a deal is for, a customer putting another company's product
+    to use, is no release (unlike "teamed up with Nvidia to release Mistral
+    NeMo")."""
     if m.start == s.start or tokens[m.start - 1].lower() != "to":
         return False
-    return any(m.start - 6 <= d.end <= m.start for d in s.of_layer("action:partnership"))
+    if not any(m.start - 6 <= d.end <= m.start for d in s.of_layer("action:partnership")):
+        return False
+    return any(tokens[k] == "'s" for k in range(m.end + 1, min(s.end, m.end + 4)))
 
 
 def _made_available(m: Match, s: Sentence, tokens: list[str]) -> str | None:
