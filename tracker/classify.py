@@ -771,7 +771,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     return factor
 
 
-_CAUSES = frozenset(["because of", "owing to", "thanks to"])
+_CAUSES = frozenset([("because", "of"), ("owing", "to"), ("thanks", "to")])
 
 
 def _named_as_cause(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -780,7 +780,7 @@ def _named_as_cause(m: Match, s: Sentence, tokens: list[str]) -> bool:
     (A cause before a step still leaves it news: "Because of the complaints, the
     CMA opened an inquiry".)"""
     return any(
-        " ".join(tokens[i : i + 2]).lower() in _CAUSES
+        (tokens[i].lower(), tokens[i + 1]) in _CAUSES
         for i in range(max(s.start, m.start - 4), m.start - 1)
     )
 
@@ -1622,11 +1622,12 @@ def _committee_stage(s: Sentence, tokens: list[str]) -> bool:
     """ "AI pricing-algorithm bill clears Assembly privacy committee on party-line
     vote": a bill moving through a committee is not yet a law, and the vote is
     that committee's."""
-    return any(
-        tokens[a.start].lower().startswith(_MOVES_ON)
-        and not _COMMITTEES.isdisjoint(w.lower() for w in tokens[a.end : a.end + 4])
-        for a in s.of_layer(_REGULATORY)
-    )
+    for a in s.of_layer(_REGULATORY):
+        if tokens[a.start].lower().startswith(_MOVES_ON) and any(
+            w.lower() in _COMMITTEES for w in tokens[a.end : a.end + 4]
+        ):
+            return True
+    return False
 
 
 _PARTNER_TITLES = frozenset(["managing", "general", "founding", "senior", "former", "venture"])
