@@ -823,7 +823,7 @@ def _in_an_aside_before(m: Match, c: Match, s: Sentence) -> bool:
         return False
     tokens = s.tokens
     opening = next((i for i in range(c.start - 1, s.start, -1) if tokens[i] == ","), None)
-    if opening is None or tokens[opening + 1].lower() not in _ASIDE_OPENERS:
+    if opening is None or tokens[opening + 1].lower() not in _DESCRIPTION_OPENERS:
         return False
     return "," in tokens[c.end : m.start]
 
@@ -841,7 +841,7 @@ def _part_of_a_name(c: Match, s: Sentence) -> bool:
 
 
 # a relative clause or a noun in apposition: ", which makes ...", ", a Canadian provider of"
-_ASIDE_OPENERS = _CLAUSE_OPENERS | {"a", "an"}
+_DESCRIPTION_OPENERS = _CLAUSE_OPENERS | {"a", "an"}
 
 
 def _asks(s: Sentence) -> bool:
