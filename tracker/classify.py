@@ -1425,11 +1425,13 @@ def _describes_noun(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return False
     if before in _AUXILIARIES or before.endswith("ly"):
         return False
-    return not any(
-        c.start <= m.start - 1 < c.end
-        for layer in (_GENERIC, "cue:court")
-        for c in s.of_layer(layer)
-    )
+    return not _authority_word_at(m.start - 1, s)
+
+
+def _authority_word_at(i: int, s: Sentence) -> bool:
+    """Token ``i`` is in an authority's common name or a court's ("regulators",
+    "the judge")."""
+    return any(c.start <= i < c.end for layer in (_GENERIC, "cue:court") for c in s.of_layer(layer))
 
 
 _AUXILIARIES = frozenset(
@@ -1526,7 +1528,9 @@ def score_sentence(
     """
     layer = f"action:{category}"
     best, from_previous = 0.0, False
-    if category == "regulatory_action" and (_lobbying(s) or _private_case(s)):
+    if category == "regulatory_action" and (
+        _lobbying(s) or _private_case(s) or _committee_stage(s, tokens)
+    ):
         return 0.0, False
     first: float | None = None  # the modifier of the sentence's first action of the category
     first_end = 0
@@ -1593,10 +1597,7 @@ def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> 
             or _offers_no_model(m, s, tokens)
         )
     return category == "regulatory_action" and (
-        _statement(m, s, tokens)
-        or _taken_to_court(m, s, tokens)
-        or _committee_stage(s, tokens)
-        or _rules_as_noun(m, s, tokens)
+        _statement(m, s, tokens) or _taken_to_court(m, s, tokens) or _rules_as_noun(m, s, tokens)
     )
 
 
@@ -1609,9 +1610,7 @@ def _rules_as_noun(m: Match, s: Sentence, tokens: list[str]) -> bool:
     before = m.start - 1
     return not any(
         n.position <= before < n.end and n.kind == "regulator" for n in s.mentions
-    ) and not any(
-        c.start <= before < c.end for layer in (_GENERIC, "cue:court") for c in s.of_layer(layer)
-    )
+    ) and not _authority_word_at(before, s)
 
 
 _MOVES_ON = ("clear", "pass", "advanc", "approv", "back")
