@@ -412,7 +412,34 @@ def _governed(m: Match, s: Sentence, layer: str, reach: int) -> bool:
         and (c.start < m.start or (c.start == m.start and c.end > m.end))  # "backed by"
         and m.start - c.end <= reach
         and not (layer == "background" and (_reported_past(c, s) or _clause_closed(c, m, s)))
+        and not (layer == "hedge" and _hedge_closed(c, m, s.tokens))
         for c in cues
+    )
+
+
+# what ends a hedged clause before a verb of its own: "aims to win back
+# developers and launched ..."; "but" and ";" end it whatever follows
+_CLAUSE_ENDS = frozenset([";", "but"])
+# between them, a verb still under the hedge: "may be probed and fined"
+_AUXILIARIES = frozenset(["be", "been", "being", "have", "has", "had", "get", "got"])
+
+
+def _hedge_closed(c: Match, m: Match, tokens: list[str]) -> bool:
+    """A hedge governs its own clause: "The start-up hopes to expand in Europe
+    and on Tuesday released Orca 2" reports a release; "may invest and partner"
+    keeps both under "may", and a passive after it ("could be probed and
+    fined") is one verb group."""
+    between = tokens[c.end : m.start]
+    if not _CLAUSE_ENDS.isdisjoint(between):
+        return True
+    if "and" not in between or not tokens[m.start].lower().endswith("ed"):
+        return False
+    # the verb follows "and" at once or after a time ("and on Tuesday released")
+    after_and = len(between) - 1 - between[::-1].index("and")
+    return (
+        len(between) - after_and <= 4
+        and all(w[:1].isalnum() and w.lower() != "that" for w in between[after_and + 1 :])
+        and _AUXILIARIES.isdisjoint(w.lower() for w in between)
     )
 
 
