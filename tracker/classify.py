@@ -32,6 +32,7 @@ from tracker.extract import Mention, assign_roles, find_mentions
 from tracker.models import CATEGORIES, Amount, Analysis, Label
 from tracker.ruleset import AMBIGUOUS_LAYER as _AMBIGUOUS
 from tracker.ruleset import CURRENCY_LAYER as _CURRENCY
+from tracker.ruleset import SIGNING_LAYER as _SIGNING
 from tracker.ruleset import Ruleset
 from tracker.text import SEPARATOR, Match, is_title_case, split_sentences, words
 
@@ -286,6 +287,11 @@ def _route(
             if start == s.start or not tokens[start - 1][:1].isupper():
                 continue
             layer, m = "cue:law", Match("cue:law", "law", start - 1, m.end)
+        elif layer == _SIGNING:
+            m = _signed_text(m, s, tokens)
+            if m is None:
+                continue
+            layer = m.layer
         elif layer == _GENERIC and not m.value:
             continue  # "news agency": a longer name that is no authority
         elif layer == "cue:ai" and not about_ai:
@@ -297,6 +303,28 @@ def _route(
         else:
             same.append(m)
     return about_ai, money, ambiguous
+
+
+_SIGNED_REACH = 5
+# "signed with law firm Latham": a text's word naming something else
+_NOT_A_TEXT = frozenset(["firm", "firms", "school", "schools", "enforcement", "professor"])
+
+
+def _signed_text(m: Match, s: Sentence, tokens: list[str]) -> Match | None:
+    """ "Newsom signs AI safety bill", "signed the measure on Monday": a
+    signature on a bill or law, within five words and no punctuation, is a law made
+    (a regulatory action from the verb to the text); else the verb is left to
+    its other layers ("signed a deal")."""
+    value, texts = m.value
+    for j in range(m.end, min(s.end, m.end + _SIGNED_REACH)):
+        word = tokens[j]
+        if not word[:1].isalnum():
+            return None
+        if word.lower() in texts and not (j + 1 < s.end and tokens[j + 1].lower() in _NOT_A_TEXT):
+            if any(a.start == m.start for a in s.by_layer.get(_REGULATORY, ())):
+                return None  # already a phrase of the vocabulary: "signs the bill"
+            return Match(_REGULATORY, value, m.start, j + 1)
+    return None
 
 
 def _confirm(ambiguous: list[tuple[int, Match]], sentences: list[Sentence]) -> None:
@@ -1804,6 +1832,9 @@ def _is_adjective(word: str) -> bool:
 _PLACE_PREPOSITIONS = frozenset(["in", "from", "across", "throughout", "outside", "within"])
 # a verb whose object comes before the action: "EU hits Apple with fines"
 _STATE_STRIKES = frozenset(["hits", "hit", "slaps", "slapped", "targets", "targeted"])
+# "US adds Chinese AI firms to entity list": a state listing companies, when
+# what it lists them on is a trade blacklist
+_STATE_LISTINGS = frozenset(["adds", "added", "puts", "placed", "places"])
 
 
 def _acting_states(s: Sentence) -> list[int]:
@@ -1828,11 +1859,19 @@ def _acting_states(s: Sentence) -> list[int]:
             if any(m.start > j for m in actions):  # "EU hits Apple and Meta with fines"
                 out.append(n.position)
             continue
+        if j < s.end and tokens[j].lower() in _STATE_LISTINGS:
+            if any(m.start > j and _is_listing(tokens[m.start : m.end]) for m in actions):
+                out.append(n.position)
+            continue
         while j < s.end and j - n.end < 4 and tokens[j].lower() in _STATE_OPENERS:
             j += 1
         if any(m.start == j for m in actions):
             out.append(n.position)
     return out
+
+
+def _is_listing(words: list[str]) -> bool:
+    return words[-1].lower() == "list" or words[0].lower().startswith("blacklist")
 
 
 def _lobbying(s: Sentence) -> bool:

@@ -63,6 +63,8 @@ _SCOPES = {"before": 8, "negation": 6, "plan": 40}
 CURRENCY_LAYER = "currency"
 # the layer of a gazetteer entry's ambiguous aliases
 AMBIGUOUS_LAYER = "entity?"
+# the layer of a verb that makes a law when what it signs is a bill
+SIGNING_LAYER = "signing?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,12 @@ def _add_category(lex: Lexicon, name: str, table: dict[str, Any], tiers: dict[st
             lex.add(phrase, f"action:{name}", (weight, tier))
     # petitions and filings are actions of their own kind, scored as strong
     strongest = max(tiers.values())
+    # a signature on a text that makes it law, however the text is named:
+    # "signs AI safety bill" (classify.read_sentences looks ahead for the text)
+    texts = frozenset(p.lower() for p in _phrases(table, "signed_texts", name))
+    if texts:
+        for phrase in _phrases(table, "signing_verbs", name):
+            lex.add(phrase, SIGNING_LAYER, ((strongest, "strong"), texts))
     for kind in ("petition", "filing"):
         for phrase in _phrases(table, kind, name):
             lex.add(phrase, f"action:{name}", (strongest, kind))
