@@ -721,14 +721,25 @@ def _running_total(s: Sentence, tokens: list[str]) -> bool:
 
 def _hedged_subject(m: Match, s: Sentence) -> bool:
     """The action is the sentence's subject and its verb is hedged: "The
-    settlement must be approved by the judge", "The probe could lead to fines"."""
-    if m.start - s.start > 2 or "hedge" not in s.by_layer:
+    settlement must be approved by the judge", "The probe could lead to fines";
+    or an indefinite clause subject with a modal straight after it: "said that
+    under the EU's guidelines a fine could in theory reach"."""
+    if "hedge" not in s.by_layer:
         return False
     tokens = s.tokens
+    if m.start - s.start > 2:
+        return tokens[m.start - 1].lower() in _INDEFINITE and any(
+            c.start == m.end and tokens[c.start].lower() in _MODALS for c in s.by_layer["hedge"]
+        )
     return any(
         c.value and m.end <= c.start <= m.end + 3 and tokens[c.start].lower() not in _HEDGED_NOUNS
         for c in s.by_layer["hedge"]
     )
+
+
+_MODALS = frozenset(["could", "may", "might", "would", "should", "must"])
+# "a fine could reach": one that may come; "the ruling would affect" names one made
+_INDEFINITE = frozenset(["a", "an", "any"])
 
 
 # hedges that qualify a noun, not a verb: "cleared SAP's planned acquisition"
@@ -809,6 +820,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         or _since_year(s, tokens)
         or (category == "investment" and _running_total(s, tokens))
         or (category == "regulatory_action" and _named_as_cause(m, s, tokens))
+        or (category == "partnership" and _in_an_apposition(m, s, tokens))
     ):
         factor *= w["background"]
     negatives = s.by_layer.get(f"negative:{category}")
@@ -827,6 +839,26 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
 
 
 _CAUSES = frozenset([("because", "of"), ("owing", "to"), ("thanks", "to")])
+_ARTICLES = frozenset(["the", "a", "an"])
+
+
+def _in_an_apposition(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "S3NS, the Thales-Google joint venture, and Bleu ...": a deal's noun
+    closing a description between commas after a name, with its partners named
+    in it, says what a company is, not that a deal was made ("announced Nova, a
+    joint venture, to ..." is the news)."""
+    if m.end >= s.end or tokens[m.end] != ",":
+        return False
+    opening = next(
+        (i for i in range(m.start - 1, max(s.start, m.start - 6), -1) if tokens[i] == ","), None
+    )
+    return (
+        opening is not None
+        and opening > s.start
+        and tokens[opening + 1].lower() in _ARTICLES
+        and tokens[opening - 1][:1].isupper()
+        and any(t[:1].isupper() for t in tokens[opening + 2 : m.start])
+    )
 
 
 def _named_as_cause(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -1133,12 +1165,17 @@ def _model_subject(m: Match, s: Sentence, tokens: list[str]) -> bool:
     )
 
 
+_VERSION_NOUNS = frozenset(["edition", "editions", "version", "versions", "variant", "variants"])
+
+
 def _model_noun_ahead(j: int, s: Sentence, tokens: list[str]) -> bool:
     """A model noun closes the noun phrase that starts before ``j``: "a new
     reasoning model", "its standalone Meta AI app" (not "an inquiry into AI chatbots")."""
-    stop = j
-    while stop < min(s.end, j + 3) and tokens[stop].lower() not in _PREPOSITIONS:
-        if tokens[stop] in (",", "of", "and", "that", "which"):
+    stop, reach = j, j + 3
+    while stop < min(s.end, reach) and tokens[stop].lower() not in _PREPOSITIONS:
+        if tokens[stop] == "of" and stop > j and tokens[stop - 1].lower() in _VERSION_NOUNS:
+            reach = stop + 5  # "an on-premises edition of Takane LLM": a form of the model
+        elif tokens[stop] in (",", "of", "and", "that", "which"):
             break
         stop += 1
     if stop + 1 < s.end and tokens[stop] == "," and tokens[stop + 1].lower() in _APPOSITION_OPENERS:
@@ -1941,7 +1978,9 @@ def _completed(s: Sentence) -> bool:
     )
 
 
-_NOT_YET = frozenset(["before", "without", "until"])
+# "before completing it"; and a completed deal named as the object of another
+# verb ("has referred Arcturus's completed acquisition"): the news is that verb's
+_NOT_YET = frozenset(["before", "without", "until", "'s", "the", "its", "their", "a", "his", "her"])
 
 
 def _investment_headline(sentences: list[Sentence]) -> bool:

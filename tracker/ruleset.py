@@ -53,6 +53,7 @@ _MODIFIERS = (
     ("hedges", "neutral", "hedge", False),
     ("hedges", "anywhere", "hedge_anywhere", True),
     ("negation", "phrases", "negation", True),
+    ("negation", "neutral", "negation", False),
     ("background", "before", "background", True),
     ("background", "neutral", "background", False),
     ("background", "anywhere", "background_anywhere", True),
