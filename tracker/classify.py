@@ -448,8 +448,6 @@ def _governed(m: Match, s: Sentence, layer: str, reach: int) -> bool:
 # what ends a hedged clause before a verb of its own: "aims to win back
 # developers and launched ..."; "but" and ";" end it whatever follows
 _CLAUSE_ENDS = frozenset([";", "but"])
-# between them, a verb still under the hedge: "may be probed and fined"
-_AUXILIARIES = frozenset(["be", "been", "being", "have", "has", "had", "get", "got"])
 
 
 def _hedge_closed(c: Match, m: Match, tokens: list[str]) -> bool:
@@ -467,7 +465,7 @@ def _hedge_closed(c: Match, m: Match, tokens: list[str]) -> bool:
     return (
         len(between) - after_and <= 4
         and all(w[:1].isalnum() and w.lower() != "that" for w in between[after_and + 1 :])
-        and _AUXILIARIES.isdisjoint(w.lower() for w in between)
+        and _AUXILIARIES.isdisjoint(w.lower() for w in between)  # "may be probed and fined"
     )
 
 
