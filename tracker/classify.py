@@ -777,6 +777,22 @@ def _describes_party(m: Match, c: Match, tokens: list[str]) -> bool:
     return c.start > m.end and not _CLAUSE_OPENERS.isdisjoint(tokens[m.end : c.start])
 
 
+def _describes_investee(m: Match, c: Match, s: Sentence) -> bool:
+    """ "led a R$ 110 million round in Lumiar Dados, a Sao Paulo start-up that
+    builds AI models for portfolio analysis": a relative clause on the company
+    invested in says what it does (not "raised $1bn that it will spend on data
+    centres", a clause on the money)."""
+    if c.start <= m.end:
+        return False
+    tokens = s.tokens
+    cues = s.by_layer.get("cue:org_before", ())
+    return any(
+        tokens[i] in _CLAUSE_OPENERS
+        and (tokens[i - 1][:1].isupper() or any(k.end == i for k in cues))
+        for i in range(m.end + 1, c.start)
+    )
+
+
 def _company_between(m: Match, c: Match, s: Sentence) -> bool:
     """Money put into a named company, then what it is for: "invest $5bn in
     Intel and co-develop data-centre chips" is not capital spending."""
@@ -826,6 +842,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         c.value
         and not (category in _DESCRIBED and _describes_party(m, c, tokens))
         and not (category == "investment" and _company_between(m, c, s))
+        and not (category == "investment" and _describes_investee(m, c, s))
         and not (category == "model_release" and _in_a_later_clause(m, c, tokens))
         and not (category == "investment" and _for_a_purpose(m, c, tokens))
         and not _in_an_aside_before(m, c, s)
