@@ -652,13 +652,19 @@ def _dated_when(m: Match, s: Sentence, tokens: list[str]) -> bool:
     return False
 
 
+def _comma_before(tokens: list[str], i: int, floor: int) -> int | None:
+    """The nearest comma before token ``i`` and after token ``floor``."""
+    return next((k for k in range(i - 1, floor, -1) if tokens[k] == ","), None)
+
+
 def _dated_participle(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ "restructured its relationship with OpenAI in October, taking a 27%
     stake": a participle clause says what a dated step did, so it is as old."""
-    comma = next((i for i in range(m.start - 1, s.start, -1) if tokens[i] == ","), None)
+    comma = _comma_before(tokens, m.start, s.start)
     if comma is None or comma + 1 >= m.end or not tokens[comma + 1].lower().endswith("ing"):
         return False
-    begin = next((i + 1 for i in range(comma - 1, s.start, -1) if tokens[i] == ","), s.start)
+    earlier = _comma_before(tokens, comma, s.start)
+    begin = s.start if earlier is None else earlier + 1
     clause = [w.lower() for w in tokens[begin:comma]]
     return any(map(_is_year, clause)) or any(
         w == "in" and (nxt in _MONTHS or nxt in _SEASON_NAMES) for w, nxt in pairwise(clause)
@@ -864,9 +870,7 @@ def _in_an_apposition(m: Match, s: Sentence, tokens: list[str]) -> bool:
     joint venture, to ..." is the news)."""
     if m.end >= s.end or tokens[m.end] != ",":
         return False
-    opening = next(
-        (i for i in range(m.start - 1, max(s.start, m.start - 6), -1) if tokens[i] == ","), None
-    )
+    opening = _comma_before(tokens, m.start, max(s.start, m.start - 6))
     return (
         opening is not None
         and opening > s.start
@@ -924,7 +928,7 @@ def _in_an_aside_before(m: Match, c: Match, s: Sentence) -> bool:
     if c.end > m.start:
         return False
     tokens = s.tokens
-    opening = next((i for i in range(c.start - 1, s.start, -1) if tokens[i] == ","), None)
+    opening = _comma_before(tokens, c.start, s.start)
     if opening is None or tokens[opening + 1].lower() not in _DESCRIPTION_OPENERS:
         return False
     return "," in tokens[c.end : m.start]
