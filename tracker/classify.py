@@ -32,6 +32,7 @@ from tracker.extract import Mention, assign_roles, find_mentions
 from tracker.models import CATEGORIES, Amount, Analysis, Label
 from tracker.ruleset import AMBIGUOUS_LAYER as _AMBIGUOUS
 from tracker.ruleset import CURRENCY_LAYER as _CURRENCY
+from tracker.ruleset import GAPPED_LAYER as _GAPPED
 from tracker.ruleset import SIGNING_LAYER as _SIGNING
 from tracker.ruleset import Ruleset
 from tracker.text import SEPARATOR, Match, is_title_case, split_sentences, words
@@ -292,6 +293,11 @@ def _route(
             if m is None:
                 continue
             layer = m.layer
+        elif layer == _GAPPED:
+            m = _gapped_action(m, s, tokens)
+            if m is None:
+                continue
+            layer = m.layer
         elif layer == _GENERIC and not m.value:
             continue  # "news agency": a longer name that is no authority
         elif layer == "cue:ai" and not about_ai:
@@ -308,23 +314,70 @@ def _route(
 _SIGNED_REACH = 5
 # "signed with law firm Latham": a text's word naming something else
 _NOT_A_TEXT = frozenset(["firm", "firms", "school", "schools", "enforcement", "professor"])
+# "signed a letter opposing the bill", "signed on to the bill": the signature is
+# on something else, or a lawmaker's support
+_NOT_SIGNING_IT = frozenset(
+    "letter letters petition petitions pledge pledges statement statements on onto to "  # noqa: SIM905
+    "against opposing backing supporting endorsing urging demanding calling with".split()
+)
 
 
 def _signed_text(m: Match, s: Sentence, tokens: list[str]) -> Match | None:
-    """ "Newsom signs AI safety bill", "signed the measure on Monday": a
-    signature on a bill or law, within five words and no punctuation, is a law made
-    (a regulatory action from the verb to the text); else the verb is left to
-    its other layers ("signed a deal")."""
+    """ "Newsom signs AI safety bill", "signed the measure on Monday", "signs an
+    executive order": a signature on a bill, law or order, within five words
+    and no punctuation, is a law made (a regulatory action from the verb to the
+    text); else the verb is left to its other layers ("signed a deal")."""
     value, texts = m.value
     for j in range(m.end, min(s.end, m.end + _SIGNED_REACH)):
         word = tokens[j]
-        if not word[:1].isalnum():
+        lower = word.lower()
+        if not word[:1].isalnum() or lower in _NOT_SIGNING_IT:
             return None
-        if word.lower() in texts and not (j + 1 < s.end and tokens[j + 1].lower() in _NOT_A_TEXT):
+        if (lower in texts or f"{tokens[j - 1].lower()} {lower}" in texts) and not (
+            j + 1 < s.end and tokens[j + 1].lower() in _NOT_A_TEXT
+        ):
             if any(a.start == m.start for a in s.by_layer.get(_REGULATORY, ())):
                 return None  # already a phrase of the vocabulary: "signs the bill"
             return Match(_REGULATORY, value, m.start, j + 1)
     return None
+
+
+_GAP_REACH = 6
+# what a sum is made of, once its currency sign is gone: "5 billion", "1.3bn", "fresh capital"
+_SUM_WORDS = frozenset(["million", "billion", "money", "cash", "capital", "funds", "funding"])
+
+
+def _gapped_action(m: Match, s: Sentence, tokens: list[str]) -> Match | None:
+    """ "pours $5 billion into Intel", "pumped another €300m into Mistral": the
+    verb is its category's action when one of its ends follows within six words
+    and no punctuation, with a sum between (not "put effort into")."""
+    value, ends, layer = m.value
+    sum_seen = False
+    for j in range(m.end, min(s.end, m.end + _GAP_REACH)):
+        word = tokens[j]
+        lower = word.lower()
+        if lower in ends:
+            return Match(layer, value, m.start, j + 1) if sum_seen else None
+        if not word[:1].isalnum():
+            return None
+        sum_seen = sum_seen or word[0].isdigit() or lower in _SUM_WORDS
+    return None
+
+
+def _signature(m: Match, tokens: list[str]) -> bool:
+    """Whether a step is a text signed (see _signed_text): "signs AI safety bill"."""
+    return m.end - m.start > 1 and tokens[m.start].lower().startswith("sign")
+
+
+def _signer(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "Newsom signs AI safety bill": a law signed by someone named, who can
+    only be the one whose signature makes law (a governor, a president)."""
+    return (
+        m.start > s.start
+        and _signature(m, tokens)
+        and tokens[m.start - 1][:1].isupper()
+        and tokens[m.start - 1].isalpha()
+    )
 
 
 def _confirm(ambiguous: list[tuple[int, Match]], sentences: list[Sentence]) -> None:
@@ -814,6 +867,22 @@ def _company_between(m: Match, c: Match, s: Sentence) -> bool:
     )
 
 
+# what ends a release's clause before a time named after it
+_LATER_BREAKS = frozenset([",", ";", "and", "but", "while", "with"])
+_LATER_REACH = 10
+
+
+def _due_later(m: Match, s: Sentence) -> bool:
+    """ "said it would release the model to the public later this year": a time
+    to come after the release word, in its own clause, puts it off."""
+    cues = s.by_layer.get("cue:plan_after")
+    return cues is not None and any(
+        m.end <= c.start <= m.end + _LATER_REACH
+        and _LATER_BREAKS.isdisjoint(map(str.lower, s.tokens[m.end : c.start]))
+        for c in cues
+    )
+
+
 def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ruleset) -> float:
     w, scope = rules.weights, rules.scope
     factor = 1.0
@@ -823,6 +892,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         or _governed(m, s, "hedge", scope["before"])
         or _hedged_subject(m, s)
         or (category == "model_release" and _governed(m, s, "cue:plan", scope["plan"]))
+        or (category == "model_release" and _due_later(m, s))
         or (category != "regulatory_action" and _requested(m, s, rules))
         or (category == "regulatory_action" and _governed(m, s, "cue:ability", _ABILITY_REACH))
     ):
@@ -1347,10 +1417,12 @@ def _fit_regulatory(
             or s.has("cue:law")
         )  # fmt: skip
         fit = w["qualified_regulator"] if qualified else w["generic_regulator"]
+    elif _signer(m, s, tokens):
+        fit = w["generic_regulator"]
     else:
         fit = w["no_regulator"]
-    if not (_orgs(own) or own.names("model") or own.has("cue:target")):
-        fit *= w["no_target"]
+    if not (_orgs(own) or own.names("model") or own.has("cue:target") or _signature(m, tokens)):
+        fit *= w["no_target"]  # a law signed is its own target
     return fit
 
 

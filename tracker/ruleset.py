@@ -30,6 +30,7 @@ _CUES = (
     ("model_release", "ai_words", "ai"),
     ("model_release", "fresh_words", "fresh"),
     ("model_release", "plans", "plan"),
+    ("model_release", "plans_after", "plan_after"),
     ("model_release", "hardware_nouns", "hardware"),
     ("regulatory_action", "generic_actors", "generic_regulator"),
     ("regulatory_action", "courts", "court"),
@@ -66,6 +67,9 @@ CURRENCY_LAYER = "currency"
 AMBIGUOUS_LAYER = "entity?"
 # the layer of a verb that makes a law when what it signs is a bill
 SIGNING_LAYER = "signing?"
+# the layer of a verb that is a category's action when one of its ends follows,
+# with a sum between: "pours $5 billion into Intel"
+GAPPED_LAYER = "gapped?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +132,11 @@ def _add_category(lex: Lexicon, name: str, table: dict[str, Any], tiers: dict[st
     if texts:
         for phrase in _phrases(table, "signing_verbs", name):
             lex.add(phrase, SIGNING_LAYER, ((strongest, "strong"), texts))
+    # "pours $5 billion into Intel": the verb, a sum, then one of its ends
+    ends = frozenset(p.lower() for p in _phrases(table, "gapped_ends", name))
+    if ends:
+        for phrase in _phrases(table, "gapped_verbs", name):
+            lex.add(phrase, GAPPED_LAYER, ((tiers["medium"], "medium"), ends, f"action:{name}"))
     for kind in ("petition", "filing"):
         for phrase in _phrases(table, kind, name):
             lex.add(phrase, f"action:{name}", (strongest, kind))
