@@ -770,10 +770,14 @@ def _running_total(s: Sentence, tokens: list[str]) -> bool:
         for word in tokens[m.end : s.end]:
             if word == ",":
                 break  # the round must be this clause's: "..., but none holds a stake"
-            if word.lower() in _STAKE_WORDS:
+            if word.lower() in _ONE_DEAL:
                 return False
         return True
     return False
+
+
+# what makes "has raised" or "has closed" one deal: "has closed its acquisition of Run:ai"
+_ONE_DEAL = _STAKE_WORDS | {"acquisition", "purchase", "takeover", "merger", "buyout"}
 
 
 def _hedged_subject(m: Match, s: Sentence) -> bool:
@@ -883,6 +887,20 @@ def _due_later(m: Match, s: Sentence) -> bool:
     )
 
 
+def _headline_future(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "Commission to consult on DMA review": a headline's "to" straight after
+    its actor, with no verb of its own, says what is planned ("Senators ask FTC
+    to investigate" is a request made; its verb is the news)."""
+    i = m.start - 1
+    if i - 1 < s.start or tokens[i].lower() != "to":
+        return False
+    actors = [n.end for n in s.mentions if n.kind in ("regulator", "jurisdiction", "organization")]
+    actors += [c.end for c in s.of_layer(_GENERIC)]
+    if i not in actors:
+        return False
+    return not any(a.end <= i for layer in _ACTION_LAYER_SET for a in s.of_layer(layer))
+
+
 def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ruleset) -> float:
     w, scope = rules.weights, rules.scope
     factor = 1.0
@@ -893,6 +911,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         or _hedged_subject(m, s)
         or (category == "model_release" and _governed(m, s, "cue:plan", scope["plan"]))
         or (category == "model_release" and _due_later(m, s))
+        or (category == "regulatory_action" and s.is_title and _headline_future(m, s, tokens))
         or (category != "regulatory_action" and _requested(m, s, rules))
         or (category == "regulatory_action" and _governed(m, s, "cue:ability", _ABILITY_REACH))
     ):
@@ -903,6 +922,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         s.has("background_anywhere")
         or _governed(m, s, "background", scope["before"])
         or _in_clause_of(m, s, "background_clause")
+        or any(c.end <= m.start for c in s.of_layer("background_rest"))
         or (
             _year_before(m, s, tokens)
             and not (category == "regulatory_action" and _receipt_disclosed(m, s, tokens))
@@ -1232,9 +1252,23 @@ def _hardware_ahead(j: int, s: Sentence) -> bool:
     model's name comes before it."""
     hardware = next((c.start for c in s.of_layer("cue:hardware") if j <= c.start < j + 4), None)
     if hardware is None:
+        hardware = _hardware_in_apposition(j, s)
+    if hardware is None:
         return False
     return not any(j <= c.start < hardware for c in s.of_layer("cue:model_noun")) and not any(
         j <= n.position < hardware and n.kind == "model" for n in s.mentions
+    )
+
+
+def _hardware_in_apposition(j: int, s: Sentence) -> int | None:
+    """ "to unveil REBEL-Quad, a four-chiplet accelerator": a name of up to three
+    words, then an apposition that calls it hardware (where its noun starts)."""
+    tokens = s.tokens
+    comma = next((k for k in range(j + 1, min(s.end - 1, j + 4)) if tokens[k] == ","), None)
+    if comma is None or tokens[comma + 1].lower() not in _APPOSITION_OPENERS:
+        return None
+    return next(
+        (c.start for c in s.of_layer("cue:hardware") if comma + 1 < c.start <= comma + 5), None
     )
 
 
@@ -1737,6 +1771,11 @@ def score_sentence(
             # "raised $900 million in November in a round led by Humain", "fined
             # LinkedIn in 2024, a decision it is appealing": the same deal or
             # fine, as hedged or as old as when first named
+            if modifier < first and _in_apposition_after(m, s, tokens) and first > 0:
+                # "is being investigated by the FTC, a probe opened in 2023": the
+                # apposition dates the step named before it
+                best *= modifier / first
+                first = modifier
             modifier = min(modifier, first)
         if weight * modifier <= best or _used_otherwise(category, m, s, tokens):
             continue
@@ -1856,6 +1895,13 @@ def _restates(m: Match, s: Sentence, tokens: list[str]) -> bool:
     before = tokens[m.start - 1].lower()
     return before in _ANAPHORS or (
         before in ("a", "an") and m.start - 1 > s.start and tokens[m.start - 2] == ","
+    )
+
+
+def _in_apposition_after(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ ", a probe opened in 2023": the action noun opens an apposition."""
+    return (
+        m.start - 2 > s.start and tokens[m.start - 2] == "," and tokens[m.start - 1] in ("a", "an")
     )
 
 
@@ -2117,7 +2163,7 @@ def _as_told_before(
 def _looks_back(s: Sentence) -> bool:
     """A sentence that sets its time in the past ("The CNIL found at the time
     that ...", "Last year the regulator ...")."""
-    return s.has("background_anywhere") or s.has("background_clause")
+    return s.has("background_anywhere") or s.has("background_clause") or s.has("background_rest")
 
 
 def _told_of_then(

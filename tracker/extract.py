@@ -199,7 +199,65 @@ def find_mentions(
     for found in _described_names(tokens, start, end, matches, taken) if described else ():
         out.append(_org(tokens, *found))
         taken.update(range(*found))
+    if out:
+        for found in _coordinated(tokens, start, end, matches, out, taken):
+            out.append(_org(tokens, *found))
+            taken.update(range(*found))
     out.sort(key=_by_position)
+    return out
+
+
+# how far a company's description may run before its name: "and AI cloud start-up Fluxgrid"
+_DESCRIPTION_REACH = 4
+
+
+def _coordinated(
+    tokens: list[str],
+    start: int,
+    end: int,
+    matches: Sequence[Match],
+    found: list[Mention],
+    taken: set[int],
+) -> list[tuple[int, int]]:
+    """Names joined by "and" to an organisation the sentence names: "Cologix and
+    AI cloud start-up Fluxgrid Compute", "Daeduck Electronics and Japan's
+    Ibiden". A name that a rules phrase covers ("Regulators and Microsoft") is a
+    word of the vocabulary, not a company."""
+    covered = {i for m in matches if m.layer != "entity" for i in range(m.start, m.end)}
+    cue_ends = {m.end: m.start for m in matches if m.layer == "cue:org_before"}
+    out = []
+    for o in found:
+        if o.kind != "organization":
+            continue
+        # the name before: "X and [description] O"
+        first = cue_ends.get(o.position, o.position)
+        for k in range(first - 1, max(start, first - _DESCRIPTION_REACH) - 1, -1):
+            if tokens[k] == "and":
+                # right before the name, or before a description that ends in a
+                # company cue (not "Current and former OpenAI employees")
+                run = _run_before(tokens, k, start, taken)
+                if (
+                    run is not None
+                    and (k == o.position - 1 or first < o.position)
+                    and covered.isdisjoint(range(run, k))
+                ):
+                    out.append((run, k))
+                    taken.update(range(run, k))
+                break
+            if not tokens[k][:1].isalnum() or (
+                k < first - 1 and tokens[k][:1].isupper() and tokens[k] not in _GENERIC_CAPITALS
+            ):
+                break  # punctuation, or another name in between
+        # the name after: "O and Japan's X"
+        k = o.end
+        if k + 1 < end and tokens[k] == "and":
+            k += 1
+            if k + 2 < end and tokens[k + 1] == "'s" and tokens[k][:1].isupper():
+                k += 2  # a country's company: "Japan's Ibiden"
+            run = _run_after(tokens, k, end, taken)
+            if run is not None and covered.isdisjoint(range(*run)):
+                out.append(run)
+                taken.update(range(*run))
     return out
 
 

@@ -59,6 +59,7 @@ _MODIFIERS = (
     ("background", "neutral", "background", False),
     ("background", "anywhere", "background_anywhere", True),
     ("background", "clause", "background_clause", True),
+    ("background", "rest", "background_rest", True),
 )
 _SCOPES = {"before": 8, "negation": 6, "plan": 40}
 # the layer of the words that name a currency ("euros", "USD")
