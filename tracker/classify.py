@@ -887,6 +887,12 @@ def _due_later(m: Match, s: Sentence) -> bool:
     )
 
 
+def _said_before(m: Match, s: Sentence) -> bool:
+    """ "The FTC said in January that ...": what was said months ago, to the
+    sentence's end."""
+    return any(c.end <= m.start for c in s.by_layer["background_rest"])
+
+
 def _headline_future(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ "Commission to consult on DMA review": a headline's "to" straight after
     its actor, with no verb of its own, says what is planned ("Senators ask FTC
@@ -922,7 +928,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         s.has("background_anywhere")
         or _governed(m, s, "background", scope["before"])
         or _in_clause_of(m, s, "background_clause")
-        or any(c.end <= m.start for c in s.of_layer("background_rest"))
+        or ("background_rest" in s.layers and _said_before(m, s))
         or (
             _year_before(m, s, tokens)
             and not (category == "regulatory_action" and _receipt_disclosed(m, s, tokens))

@@ -223,14 +223,18 @@ def _coordinated(
     AI cloud start-up Fluxgrid Compute", "Daeduck Electronics and Japan's
     Ibiden". A name that a rules phrase covers ("Regulators and Microsoft") is a
     word of the vocabulary, not a company."""
-    covered = {i for m in matches if m.layer != "entity" for i in range(m.start, m.end)}
-    cue_ends = {m.end: m.start for m in matches if m.layer == "cue:org_before"}
+    cue_ends: dict[int, int] | None = None  # worked out when first needed
     out = []
     for o in found:
         if o.kind != "organization":
             continue
         # the name before: "X and [description] O"
-        first = cue_ends.get(o.position, o.position)
+        if "and" in tokens[max(start, o.position - 2 * _DESCRIPTION_REACH) : o.position]:
+            if cue_ends is None:
+                cue_ends = {m.end: m.start for m in matches if m.layer == "cue:org_before"}
+            first = cue_ends.get(o.position, o.position)
+        else:
+            first = start  # no "and" near: nothing to look at before the name
         for k in range(first - 1, max(start, first - _DESCRIPTION_REACH) - 1, -1):
             if tokens[k] == "and":
                 # right before the name, or before a description that ends in a
@@ -239,7 +243,7 @@ def _coordinated(
                 if (
                     run is not None
                     and (k == o.position - 1 or first < o.position)
-                    and covered.isdisjoint(range(run, k))
+                    and not _covered(matches, run, k)
                 ):
                     out.append((run, k))
                     taken.update(range(run, k))
@@ -255,7 +259,7 @@ def _coordinated(
             if k + 2 < end and tokens[k + 1] == "'s" and tokens[k][:1].isupper():
                 k += 2  # a country's company: "Japan's Ibiden"
             run = _run_after(tokens, k, end, taken)
-            if run is not None and covered.isdisjoint(range(*run)):
+            if run is not None and not _covered(matches, *run):
                 out.append(run)
                 taken.update(range(*run))
     return out
@@ -277,6 +281,11 @@ def _described_names(
         if any(m.layer == "cue:org_before" and comma < m.start <= comma + 6 for m in matches):
             out.append(found)
     return out
+
+
+def _covered(matches: Sequence[Match], first: int, end: int) -> bool:
+    """Whether a rules phrase other than a name covers any of tokens[first:end]."""
+    return any(m.start < end and first < m.end and m.layer != "entity" for m in matches)
 
 
 def _org(tokens: list[str], first: int, end: int) -> Mention:
