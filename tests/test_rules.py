@@ -10,8 +10,9 @@ import pytest
 from conftest import DATA
 
 from tracker.classify import analyze
+from tracker.errors import ConfigError
 from tracker.models import CATEGORIES
-from tracker.ruleset import load_ruleset
+from tracker.ruleset import compile_ruleset, load_ruleset
 
 THRESHOLD = 0.5
 
@@ -39,3 +40,12 @@ def test_every_category_has_rows_that_fire_and_rows_that_must_not() -> None:
     for category in CATEGORIES:
         outcomes = {row["fires"] for cat, row in rows if cat == category}
         assert outcomes == {True, False}, category
+
+
+def test_gapped_verbs_need_a_medium_weight() -> None:
+    # a user's rules file that weighs its tiers otherwise gets told, not a KeyError
+    rules: dict[str, object] = {"version": "x", "tiers": {"strong": 1.0}}
+    rules.update({category: {} for category in CATEGORIES})
+    rules["investment"] = {"gapped_verbs": ["pour~"], "gapped_ends": ["into"]}
+    with pytest.raises(ConfigError, match=r"investment\.gapped_verbs"):
+        compile_ruleset(rules, {}, "digest")

@@ -1898,16 +1898,15 @@ def _restates(m: Match, s: Sentence, tokens: list[str]) -> bool:
     (", a decision the company is appealing"): an earlier action named again."""
     if m.start <= s.start:
         return False
-    before = tokens[m.start - 1].lower()
-    return before in _ANAPHORS or (
-        before in ("a", "an") and m.start - 1 > s.start and tokens[m.start - 2] == ","
-    )
+    return tokens[m.start - 1].lower() in _ANAPHORS or _in_apposition_after(m, s, tokens)
 
 
 def _in_apposition_after(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ ", a probe opened in 2023": the action noun opens an apposition."""
     return (
-        m.start - 2 > s.start and tokens[m.start - 2] == "," and tokens[m.start - 1] in ("a", "an")
+        m.start - 2 >= s.start
+        and tokens[m.start - 2] == ","
+        and tokens[m.start - 1].lower() in ("a", "an")
     )
 
 

@@ -136,6 +136,11 @@ def _add_category(lex: Lexicon, name: str, table: dict[str, Any], tiers: dict[st
     # "pours $5 billion into Intel": the verb, a sum, then one of its ends
     ends = frozenset(p.lower() for p in _phrases(table, "gapped_ends", name))
     if ends:
+        if "medium" not in tiers:
+            raise ConfigError(
+                f"rules: {name}.gapped_verbs are weighted as 'medium', which [tiers] does not set",
+                hint="add medium = ... to [tiers], or remove gapped_ends",
+            )
         for phrase in _phrases(table, "gapped_verbs", name):
             lex.add(phrase, GAPPED_LAYER, ((tiers["medium"], "medium"), ends, f"action:{name}"))
     for kind in ("petition", "filing"):
