@@ -62,6 +62,7 @@ _COMPANY_WORDS = frozenset(
         "rival",
         "unit",
         "shares",
+        "stock",
         "control",
         "majority",
         "minority",
@@ -69,6 +70,8 @@ _COMPANY_WORDS = frozenset(
         "out",
     ]
 )
+# the end of a sum bought: "$5 billion of Intel common stock"
+_SUM_WORDS = frozenset(["million", "billion", "trillion", "bn", "mn", "m", "worth"])
 _PHRASE_ENDS = frozenset([",", "than", "and", "or", "that", "which", "after", "before"])
 _DEAL_KINDS = frozenset({"round", "investment", "valuation", "other"})
 _PETITION, _FILING = "petition", "filing"
@@ -493,8 +496,27 @@ def _governed(m: Match, s: Sentence, layer: str, reach: int) -> bool:
         and (c.start < m.start or (c.start == m.start and c.end > m.end))  # "backed by"
         and m.start - c.end <= reach
         and not (layer == "background" and (_reported_past(c, s) or _clause_closed(c, m, s)))
-        and not (layer == "hedge" and _hedge_closed(c, m, s.tokens))
+        and not (layer == "hedge" and (_hedge_closed(c, m, s.tokens) or _reported_would(c, s)))
         for c in cues
+    )
+
+
+_SAYS = frozenset(["said", "says", "announced", "confirmed"])
+
+
+def _reported_would(c: Match, s: Sentence) -> bool:
+    """ "Mistral AI said ASML would invest €1.3 billion": what a company says
+    another will do is reported speech, like "said it would" (rules:
+    hedges.neutral), not speculation."""
+    tokens = s.tokens
+    if c.end - c.start != 1 or tokens[c.start].lower() != "would":
+        return False
+    return any(
+        n.end == c.start
+        and n.kind == "organization"
+        and n.position > s.start
+        and tokens[n.position - 1].lower() in _SAYS
+        for n in s.mentions
     )
 
 
@@ -947,6 +969,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         and not (category == "investment" and _describes_investee(m, c, s))
         and not (category == "model_release" and _in_a_later_clause(m, c, tokens))
         and not (category == "investment" and _for_a_purpose(m, c, tokens))
+        and not (category == "investment" and _price_paid(m, c, tokens))
         and not _in_an_aside_before(m, c, s)
         and not (category == "investment" and _part_of_a_name(c, s))
         for c in negatives
@@ -1016,6 +1039,18 @@ def _for_a_purpose(m: Match, c: Match, tokens: list[str]) -> bool:
     )
 
 
+def _price_paid(m: Match, c: Match, tokens: list[str]) -> bool:
+    """ "agreed to buy $5 billion of Intel common stock at $23.28 a share": the
+    price paid for the shares bought, not a share price or earnings per share
+    ("earnings of $1.20 a share")."""
+    return (
+        c.start > m.end + 1
+        and tokens[c.end - 1].lower() == "share"
+        and tokens[c.start - 1][:1].isdigit()
+        and tokens[c.start - 2].lower() == "at"
+    )
+
+
 def _in_an_aside_before(m: Match, c: Match, s: Sentence) -> bool:
     """ "Vektorwerk, which makes software that lets plant engineers query ...,
     has pulled in €42 million", "Maple Inference Corp., a Canadian provider of AI
@@ -1070,10 +1105,19 @@ def _buys_company(m: Match, s: Sentence, tokens: list[str]) -> bool:
         j += 1
     if j >= s.end:
         return True
-    last = ""
-    for word in tokens[j : min(s.end, j + 5)]:  # "buy legal AI start-up Casetext"
+    last, stop = "", min(s.end, j + 5)
+    while j < stop:  # "buy legal AI start-up Casetext"
+        word = tokens[j]
+        j += 1
         if word == "'s":  # "buy Google's Chrome browser": the head follows the owner
             last = ""
+            continue
+        if word.lower() == "of" and last.lower() in _SUM_WORDS:
+            # "buy $5 billion of Intel common stock": the head follows the sum, and
+            # a company's name before it ("bought back $500 million of stock": its own)
+            if j == s.end or not tokens[j][:1].isupper():
+                return False
+            last, stop = "", min(s.end, j + 4)
             continue
         if word.lower() in _PREPOSITIONS or word.lower() in _PHRASE_ENDS:
             break
@@ -1157,6 +1201,35 @@ def _offers_no_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
     return not any(m.end <= c.start < stop for c in s.of_layer("cue:model_noun")) and not any(
         m.end <= n.position < stop and n.kind == "model" for n in s.mentions
     )
+
+
+_POSSESSIVE = frozenset(["'s", "'S"])
+
+
+def _adds_no_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "Adds" is a deal only for another company's model put into a product:
+    "Microsoft adds Anthropic's Claude models to Copilot"; not "added $5
+    billion", "added that", "adds Gemini to Chrome" (its own model)."""
+    if not tokens[m.start].lower().startswith("add"):
+        return False
+    owner = next(
+        (
+            n
+            for n in s.mentions
+            if m.end <= n.position <= m.end + 1
+            and n.kind == "organization"
+            and n.end < s.end
+            and tokens[n.end] in _POSSESSIVE
+        ),
+        None,
+    )
+    if owner is None:
+        return True
+    after = owner.end + 1
+    model = any(n.position == after and n.kind == "model" for n in s.mentions) or any(
+        c.start in (after, after + 1) for c in s.of_layer("cue:model_noun")
+    )
+    return not (model and "to" in map(str.lower, tokens[after : min(s.end, after + 6)]))
 
 
 def _on_a_date(m: Match, tokens: list[str], at: int | None = None) -> bool:
@@ -1823,6 +1896,7 @@ def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> 
             or _signs_off(m, tokens)
             or _signs_nothing(m, s, tokens)
             or _offers_no_model(m, s, tokens)
+            or _adds_no_model(m, s, tokens)
         )
     return category == "regulatory_action" and (
         _statement(m, s, tokens) or _taken_to_court(m, s, tokens) or _rules_as_noun(m, s, tokens)
@@ -1871,10 +1945,16 @@ def _a_partner_person(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return False
     if tokens[m.start - 1].lower() in _PARTNER_TITLES:
         return True
-    # "a Redpoint Ventures partner", not "Orange partners Mistral on ..."
+    # "a Redpoint Ventures partner", not "Orange partners Mistral on ..." nor
+    # "Perplexity and PayPal partner on ...", where two subjects make it a verb
     return tokens[m.start].lower() == "partner" and (
         any(c.end == m.start for c in s.of_layer("cue:org_suffix"))
-        or any(n.end == m.start and n.kind == "organization" for n in s.mentions)
+        or any(
+            n.end == m.start
+            and n.kind == "organization"
+            and not (n.position > s.start and tokens[n.position - 1].lower() == "and")
+            for n in s.mentions
+        )
     )
 
 
