@@ -1747,6 +1747,9 @@ def _many_have(m: Match, s: Sentence, tokens: list[str]) -> bool:
 _SUBJECT_QUANTIFIERS = frozenset(["several", "many", "numerous", "various", "some", "dozens"])
 
 
+_FORUM_WORDS = frozenset(["antitrust", "competition", "privacy", "formal", "new", "fresh"])
+
+
 def _authority_files(
     m: Match, tokens: list[str], agencies: list[Mention], generic: list[Match], states: list[int]
 ) -> bool:
@@ -1754,6 +1757,14 @@ def _authority_files(
     or after the "by" that follows it ("a lawsuit brought by the Justice
     Department"); not a complaint lodged *with* an authority by someone else, nor
     an appeal against a fine "imposed by" one."""
+    # "Google to face EU antitrust complaint from publishers": a bloc naming the
+    # forum of a complaint, not one filing it ("EU files complaint" still does)
+    states = [
+        p
+        for p in states
+        if p + 1 == m.start
+        or not all(w[:1].isupper() or w.lower() in _FORUM_WORDS for w in tokens[p + 1 : m.start])
+    ]
     positions = [n.position for n in agencies] + [c.start for c in generic] + states
     if any(p < m.start for p in positions):
         return True
