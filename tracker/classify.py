@@ -677,11 +677,24 @@ def _dated_clause_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     Microsoft invested...", "A year ago, companies were queuing to buy": a year
     or an "ago" in the opening phrase, before the comma that ends it, dates the
     action."""
+    if s.start + 1 < m.start and tokens[s.start] == "In" and _is_year(tokens[s.start + 1]):
+        return True  # "In 2025 the Bundeskartellamt imposed fines"
     for i in range(s.start, min(m.start, s.start + 12)):
         if tokens[i] == ",":
             opening = tokens[s.start : i]
-            return "ago" in opening or any(map(_is_year, opening))
+            if tokens[s.start] == "When" and not s.is_title:
+                return True  # "When the Diet passed this law, the main concerns were"
+            return "ago" in opening or any(map(_is_year, opening)) or _month_named(opening)
     return False
+
+
+def _month_named(words: list[str]) -> bool:
+    """ "In its opinion issued in December", "Last August": a month named in an
+    opening phrase dates what follows (news says "on Tuesday")."""
+    return any(
+        w.lower() in ("in", "last") and nxt.lower() in _MONTHS
+        for w, nxt in zip(words, words[1:], strict=False)
+    ) or (len(words) >= 2 and words[0] == "Last" and words[1].lower() in _SEASON_NAMES)
 
 
 # an aside that describes a party with an action in the past: "Gemini 2.5 Pro,
@@ -790,8 +803,10 @@ def _running_total(s: Sentence, tokens: list[str]) -> bool:
         if not rough and s.amounts:
             continue  # "has raised $40 million": an amount of its own
         for word in tokens[m.end : s.end]:
-            if word == ",":
-                break  # the round must be this clause's: "..., but none holds a stake"
+            if word in (",", "and"):
+                # the round must be this clause's: "..., but none holds a stake", "has
+                # invested more than $3bn and holds a stake of about 14 per cent"
+                break
             if word.lower() in _ONE_DEAL:
                 return False
         return True
@@ -830,9 +845,15 @@ _HEDGED_NOUNS = frozenset(["planned", "proposed", "potential", "possible", "woul
 
 
 def _since_year(s: Sentence, tokens: list[str]) -> bool:
-    """ "has invested $13 billion in OpenAI since 2019": a running story, not news."""
+    """ "has invested $13 billion in OpenAI since 2019", "Since R1 appeared,
+    OpenAI has shipped GPT-5 ... and Anthropic has released Claude 4": a running
+    story, not news."""
     cues = s.by_layer.get("background")
-    return cues is not None and any(
+    if cues is None:
+        return False
+    if tokens[s.start] == "Since" and not s.is_title:
+        return True
+    return any(
         c.end < s.end and tokens[c.start] == "since" and _is_year(tokens[c.end])
         for c in cues
     )  # fmt: skip
@@ -2148,7 +2169,11 @@ def _lobbying(s: Sentence) -> bool:
     """A request made by someone who is not an authority: what it asks for is not news."""
     for m in s.of_layer(_REGULATORY):
         if m.value[1] == _PETITION and not any(p < m.start for p in _regulator_positions(s)):
-            return True
+            # "Dublin is already asking questions": a capital standing for its authority
+            if not any(
+                n.kind == "jurisdiction" and n.end <= m.start <= n.end + 3 for n in s.mentions
+            ):
+                return True
     return False
 
 
