@@ -73,3 +73,34 @@ def test_roles_in_a_noun_compound_investment() -> None:
 def test_a_dateline_is_not_an_actor() -> None:
     found = _entities("", "BRUSSELS - Lobby groups urged the delay on Thursday.")
     assert not any(kind == "regulator" for kind, _, _ in found)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "name"),
+    [
+        # a press-release wire's dateline and an agency's capitals stay out of the name
+        ("", "ZURICH, Switzerland--(BUSINESS WIRE)--Kontur AI, a developer of models, said so.", "Kontur AI"),  # noqa: E501
+        ("", "AMSTERDAM - DPG Media, the publisher of De Volkskrant, signed a deal.", "DPG Media"),
+        ("", "SEOUL - Haneul Labs released a new language model for Korean banks and insurers on Monday, the company said.", "Haneul Labs"),  # noqa: E501
+        # a place that qualifies the company is not part of its name
+        ("", "Chennai-based Kural Labs has raised $4 million in a seed round led by a local fund, the company said.", "Kural Labs"),  # noqa: E501
+        ("", "Ricoh Co. said it will invest in Kotoba Works, an Osaka-based developer.", "Kotoba Works"),  # noqa: E501
+    ],
+)  # fmt: skip
+def test_company_names_without_their_surroundings(title: str, body: str, name: str) -> None:
+    names = {n for kind, n, _ in _entities(title, body) if kind == "organization"}
+    assert name in names
+    assert not any(name in other and other != name for other in names)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "DUBAI - Qalam, a Dubai-based startup, raised $60 million.",  # a capital ending in "AI"
+        "Swisscom will offer the models on its Swiss-hosted AI platform.",  # an adjective
+        "Few AI products have had a more tumultuous first month.",  # a quantity
+    ],
+)
+def test_no_organisation_made_of_a_place_or_an_adjective(body: str) -> None:
+    names = {n for kind, n, _ in _entities("", body) if kind == "organization"}
+    assert not any(n in ("DUBAI", "Swiss-hosted AI", "Few AI") for n in names), names

@@ -232,8 +232,10 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
         if names or not s.layers.isdisjoint(_NAME_LAYERS):
             # title case matters only to a suffix cue ("... Labs"): not worked out otherwise
             cased = s.title_case if "cue:org_suffix" in s.layers else False
+            # a wire story's dateline is no part of a name: "ZURICH--(BUSINESS WIRE)--Kontur AI"
+            begin = dateline[1] if s.start <= dateline[0] < s.end else s.start
             s.mentions = find_mentions(
-                tokens, s.start, s.end, s.matches, title_case=cased, candidates=names
+                tokens, begin, s.end, s.matches, title_case=cased, candidates=names
             )
     return sentences, tokens
 
@@ -410,6 +412,13 @@ def _separators(tokens: list[str], count: int) -> list[int]:
     return out
 
 
+# a press-release wire's mark in the opening line: "--(BUSINESS WIRE)--", "/PRNewswire/"
+_WIRE = re.compile(
+    r"[(/](?:BUSINESS WIRE|PRNewswire|PR Newswire|GLOBE NEWSWIRE|GlobeNewswire|ACCESSWIRE"
+    r"|ACCESS Newswire|Newsfile Corp\.?|CNW|EQS Newswire)[)/]"
+)
+
+
 def _dateline(
     parts: list[tuple[bool, str]], sentences: list[Sentence], tokens: list[str]
 ) -> tuple[int, int]:
@@ -420,10 +429,18 @@ def _dateline(
         return 0, 0
     s = sentences[first]
     head = s.text[:80]
-    if not any(dash in head for dash in (" - ", " -- ", " – ", " — ")):
+    wire = _WIRE.search(s.text[:160])
+    if wire is not None:
+        # "ZURICH, Switzerland--(BUSINESS WIRE)--Kontur AI, a developer of ...":
+        # the place and the wire's name, up to the company that speaks
+        return s.start, min(s.end, s.start + len(words(s.text[: wire.end()])))
+    dashes = [at for at in map(head.find, (" - ", " -- ", " – ", " — ")) if at >= 0]
+    if not dashes:
         return 0, 0
+    # the capitals before the dash: "AMSTERDAM - DPG Media, ..." keeps DPG
+    stop = min(s.end, s.start + len(words(head[: min(dashes)])))
     i = s.start
-    while i < s.end and len(tokens[i]) > 1 and tokens[i].isupper() and tokens[i].isalpha():
+    while i < stop and len(tokens[i]) > 1 and tokens[i].isupper() and tokens[i].isalpha():
         i += 1
     return s.start, i
 
@@ -688,13 +705,13 @@ def _dated_clause_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     return False
 
 
-def _month_named(words: list[str]) -> bool:
+def _month_named(opening: list[str]) -> bool:
     """ "In its opinion issued in December", "Last August": a month named in an
     opening phrase dates what follows (news says "on Tuesday")."""
     return any(
         w.lower() in ("in", "last") and nxt.lower() in _MONTHS
-        for w, nxt in zip(words, words[1:], strict=False)
-    ) or (len(words) >= 2 and words[0] == "Last" and words[1].lower() in _SEASON_NAMES)
+        for w, nxt in zip(opening, opening[1:], strict=False)
+    ) or (len(opening) >= 2 and opening[0] == "Last" and opening[1].lower() in _SEASON_NAMES)
 
 
 # an aside that describes a party with an action in the past: "Gemini 2.5 Pro,

@@ -21,7 +21,7 @@ from tracker.text import Match
 if TYPE_CHECKING:
     from tracker.classify import Sentence
 
-_CAMEL_AI = re.compile(r"^[A-Z][A-Za-z]+-?AI$")  # "xAI", "DeepSeekAI", "Bio-AI"
+_CAMEL_AI = re.compile(r"^[A-Z][A-Za-z]*[a-z][A-Za-z]*-?AI$")  # "DeepSeekAI", "Bio-AI"; not "DUBAI"
 _NOT_NAMES = frozenset(
     [
         "The",
@@ -36,6 +36,13 @@ _NOT_NAMES = frozenset(
         "After",
         "But",
         "Big",  # "an inquiry into Big Tech"
+        # quantities and qualities that open a sentence: "Few AI products have had", "Popular
+        # AI chatbots gave"
+        "Few",
+        "Many",
+        "Most",
+        "Some",
+        "Popular",
         "Its",
         "It",
         "This",
@@ -148,7 +155,10 @@ _TEXT_JURISDICTION = attrgetter("text", "jurisdiction")
 def _is_name_word(word: str) -> bool:
     if not word[:1].isupper() or word in _NOT_NAMES:
         return False
-    return word.isalnum() or "-" in word or "." in word or "&" in word
+    if "-" in word:
+        # "Mercedes-Benz", "Jio-bp", "GPT-4o", not "Swiss-hosted" nor "Zurich-based"
+        return not word.rsplit("-", 1)[1].islower() or len(word.rsplit("-", 1)[1]) <= 3
+    return word.isalnum() or "." in word or "&" in word
 
 
 def find_mentions(
