@@ -709,8 +709,7 @@ def _month_named(opening: list[str]) -> bool:
     """ "In its opinion issued in December", "Last August": a month named in an
     opening phrase dates what follows (news says "on Tuesday")."""
     return any(
-        w.lower() in ("in", "last") and nxt.lower() in _MONTHS
-        for w, nxt in zip(opening, opening[1:], strict=False)
+        w.lower() in ("in", "last") and nxt.lower() in _MONTHS for w, nxt in pairwise(opening)
     ) or (len(opening) >= 2 and opening[0] == "Last" and opening[1].lower() in _SEASON_NAMES)
 
 
@@ -2184,14 +2183,13 @@ def _is_listing(words: list[str]) -> bool:
 
 def _lobbying(s: Sentence) -> bool:
     """A request made by someone who is not an authority: what it asks for is not news."""
-    for m in s.of_layer(_REGULATORY):
-        if m.value[1] == _PETITION and not any(p < m.start for p in _regulator_positions(s)):
-            # "Dublin is already asking questions": a capital standing for its authority
-            if not any(
-                n.kind == "jurisdiction" and n.end <= m.start <= n.end + 3 for n in s.mentions
-            ):
-                return True
-    return False
+    return any(
+        m.value[1] == _PETITION
+        and not any(p < m.start for p in _regulator_positions(s))
+        # "Dublin is already asking questions": a capital standing for its authority
+        and not any(n.kind == "jurisdiction" and n.end <= m.start <= n.end + 3 for n in s.mentions)
+        for m in s.of_layer(_REGULATORY)
+    )
 
 
 def _private_case(s: Sentence) -> bool:
