@@ -2402,12 +2402,39 @@ def best_sentences(
                 score *= beyond  # deep in an article about something else: background, mostly
                 if category == "regulatory_action" and score > 0 and _about_others(s, named):
                     score *= w["background"]  # a precedent: a step about other companies
+                elif score > 0 and _known_deal(s, category, tokens):
+                    score *= w["background"]
             if score > 0:
                 score *= genre
                 scored[category].append(SentenceScore(category, score, i, from_previous))
     for ranked in scored.values():
         ranked.sort(key=_best_first)
     return scored
+
+
+# deal nouns that, after "the", name a deal the reader knows: "The Anthropic stake has
+# also padded Amazon's profits", "diluted the value of the partnership"
+_DEAL_NOUNS = frozenset(
+    "stake partnership deal agreement alliance investment acquisition collaboration tie-up "  # noqa: SIM905
+    "pact relationship arrangement".split()
+)
+
+
+def _known_deal(s: Sentence, category: str, tokens: list[str]) -> bool:
+    """Deep in an article, a deal named as one already known ("the stake", "this
+    partnership", "the Anthropic stake") is a reference back, not news."""
+    if category not in ("investment", "partnership"):
+        return False
+    at = s.action_at.get(category)
+    if at is None or at[1] not in _DEAL_NOUNS:
+        return False
+    i = at[0] - 1
+    if i > s.start and tokens[i][:1].isupper():
+        i -= 1  # "the Anthropic stake"
+    if i < s.start or tokens[i].lower() not in _ANAPHORS:
+        return False
+    # "had completed the acquisition of Taalwerk": the deal done is the news
+    return not any(c.end == i for c in s.of_layer("cue:completion"))
 
 
 def _about_others(s: Sentence, named: set[str]) -> bool:
