@@ -628,6 +628,8 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     so is a line of a timeline ("2019: Microsoft invests $1 billion") and an
     action dated just after ("the model released in March 2023", "expanded in
     2024"): news says "on Tuesday", not the year."""
+    if tokens[s.start] == "When" and not s.is_title and "," in tokens[s.start : s.end]:
+        return True  # "When the Diet passed this law, the main concerns were"
     if not s.has_date_words:
         return False
     if s.start < m.start and _is_year(tokens[s.start]) and not s.is_title:
@@ -699,8 +701,6 @@ def _dated_clause_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     for i in range(s.start, min(m.start, s.start + 12)):
         if tokens[i] == ",":
             opening = tokens[s.start : i]
-            if tokens[s.start] == "When" and not s.is_title:
-                return True  # "When the Diet passed this law, the main concerns were"
             return "ago" in opening or any(map(_is_year, opening)) or _month_named(opening)
     return False
 
