@@ -71,7 +71,7 @@ _COMPANY_WORDS = frozenset(
     ]
 )
 # the end of a sum bought: "$5 billion of Intel common stock"
-_SUM_WORDS = frozenset(["million", "billion", "trillion", "bn", "mn", "m", "worth"])
+_SUM_ENDS = frozenset(["million", "billion", "trillion", "bn", "mn", "m", "worth"])
 _PHRASE_ENDS = frozenset([",", "than", "and", "or", "that", "which", "after", "before"])
 _DEAL_KINDS = frozenset({"round", "investment", "valuation", "other"})
 _PETITION, _FILING = "petition", "filing"
@@ -1149,7 +1149,7 @@ def _buys_company(m: Match, s: Sentence, tokens: list[str]) -> bool:
         if word == "'s":  # "buy Google's Chrome browser": the head follows the owner
             last = ""
             continue
-        if word.lower() == "of" and last.lower() in _SUM_WORDS:
+        if word.lower() == "of" and last.lower() in _SUM_ENDS:
             # "buy $5 billion of Intel common stock": the head follows the sum, and
             # a company's name before it ("bought back $500 million of stock": its own)
             if j == s.end or not tokens[j][:1].isupper():
