@@ -85,6 +85,8 @@ def test_a_dateline_is_not_an_actor() -> None:
         # a place that qualifies the company is not part of its name
         ("", "Chennai-based Kural Labs has raised $4 million in a seed round led by a local fund, the company said.", "Kural Labs"),  # noqa: E501
         ("", "Ricoh Co. said it will invest in Kotoba Works, an Osaka-based developer.", "Kotoba Works"),  # noqa: E501
+        # a company placed by a city is a company: "Paris-based Orbitale"
+        ("", "Paris-based Orbitale has closed a €12 million seed round to build agents for satellite operators.", "Orbitale"),  # noqa: E501
     ],
 )  # fmt: skip
 def test_company_names_without_their_surroundings(title: str, body: str, name: str) -> None:

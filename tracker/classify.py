@@ -219,6 +219,7 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
     for char, amount in find_amounts(joined, spans) if spans else ():
         sentences[bisect_right(offsets, char) - 1].amounts.append(amount)
     camel = list(compress(count(), map(str.endswith, tokens, repeat("AI"))))
+    based = list(compress(count(), map(str.endswith, tokens, repeat("-based"))))
     for s in sentences:
         by_layer = s.by_layer
         if about_ai:  # in an article about AI, a product noun ("app", "browser") is a model noun
@@ -229,13 +230,14 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
         if not s.matches:
             continue
         names = camel[bisect_left(camel, s.start) : bisect_left(camel, s.end)]
-        if names or not s.layers.isdisjoint(_NAME_LAYERS):
+        placed = based[bisect_left(based, s.start) : bisect_left(based, s.end)] if based else ()
+        if names or placed or not s.layers.isdisjoint(_NAME_LAYERS):
             # title case matters only to a suffix cue ("... Labs"): not worked out otherwise
             cased = s.title_case if "cue:org_suffix" in s.layers else False
             # a wire story's dateline is no part of a name: "ZURICH--(BUSINESS WIRE)--Kontur AI"
             begin = dateline[1] if s.start <= dateline[0] < s.end else s.start
             s.mentions = find_mentions(
-                tokens, begin, s.end, s.matches, title_case=cased, candidates=names
+                tokens, begin, s.end, s.matches, title_case=cased, candidates=names, based=placed
             )
     return sentences, tokens
 

@@ -169,11 +169,13 @@ def find_mentions(
     *,
     title_case: bool,
     candidates: Sequence[int] | None = None,
+    based: Sequence[int] = (),
 ) -> list[Mention]:
     """Gazetteer names, unknown organisations and people in tokens[start:end].
 
     ``candidates``: the positions of the tokens there that end in "AI", when the
-    caller has found them for the whole article already."""
+    caller has found them for the whole article already; ``based``: those of the
+    words that place a company ("Paris-based"), whose next name is one."""
     out: list[Mention] = []
     taken: set[int] = set()
     for m in matches:
@@ -202,6 +204,13 @@ def find_mentions(
                 text = " ".join(tokens[found[0] : found[1]])
                 out.append(Mention("person", text, text, found[0], found[1]))
                 taken.update(range(*found))
+    for i in based:  # "Paris-based Orbitale has closed a round", not "Apache-2.0-based Falcon"
+        if not tokens[i][:-6].isalpha():
+            continue
+        found = _run_after(tokens, i + 1, end, taken)
+        if found:
+            out.append(_org(tokens, *found))
+            taken.update(range(*found))
     for i in range(start, end) if candidates is None else candidates:
         if tokens[i].endswith("AI") and i not in taken and _CAMEL_AI.match(tokens[i]):
             out.append(_org(tokens, i, i + 1))
