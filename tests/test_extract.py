@@ -81,6 +81,8 @@ def test_a_dateline_is_not_an_actor() -> None:
         # a press-release wire's dateline and an agency's capitals stay out of the name
         ("", "ZURICH, Switzerland--(BUSINESS WIRE)--Kontur AI, a developer of models, said so.", "Kontur AI"),  # noqa: E501
         ("", "AMSTERDAM - DPG Media, the publisher of De Volkskrant, signed a deal.", "DPG Media"),
+        # an acronym that opens the name after the dateline stays in it
+        ("", "AMSTERDAM - DPG Medien, the publisher of De Volkskrant, signed a licensing deal with Anthropic.", "DPG Medien"),  # noqa: E501
         ("", "SEOUL - Haneul Labs released a new language model for Korean banks and insurers on Monday, the company said.", "Haneul Labs"),  # noqa: E501
         # a place that qualifies the company is not part of its name
         ("", "Chennai-based Kural Labs has raised $4 million in a seed round led by a local fund, the company said.", "Kural Labs"),  # noqa: E501

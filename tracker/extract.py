@@ -16,7 +16,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.models import Entity
-from tracker.text import Match
+from tracker.text import SEPARATOR, Match
 
 if TYPE_CHECKING:
     from tracker.classify import Sentence
@@ -292,8 +292,17 @@ def _described_names(
     after "led by" is found by that cue, in the gazetteer.)"""
     out = []
     i = start
-    while i < end - 1 and len(tokens[i]) > 1 and tokens[i].isupper() and tokens[i].isalpha():
-        i += 1  # a dateline: "MUNICH - Helsing, the ..."
+    # a dateline: "MUNICH - Helsing, the ..." (unless the caller has started after one:
+    # "AMSTERDAM - DPG Medien, the publisher" keeps DPG)
+    at_sentence_start = start == 0 or tokens[start - 1] == SEPARATOR
+    while (
+        at_sentence_start
+        and i < end - 1
+        and len(tokens[i]) > 1
+        and tokens[i].isupper()
+        and tokens[i].isalpha()
+    ):
+        i += 1
     found = _run_after(tokens, i, end, taken)
     if found and found[1] < end and tokens[found[1]] == ",":
         comma = found[1]
