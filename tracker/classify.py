@@ -520,9 +520,6 @@ def _governed(m: Match, s: Sentence, layer: str, reach: int) -> bool:
     )
 
 
-_SAYS = frozenset(["said", "says", "announced", "confirmed"])
-
-
 def _reported_would(c: Match, s: Sentence) -> bool:
     """ "Mistral AI said ASML would invest €1.3 billion": what a company says
     another will do is reported speech, like "said it would" (rules:
@@ -534,7 +531,7 @@ def _reported_would(c: Match, s: Sentence) -> bool:
         n.end == c.start
         and n.kind == "organization"
         and n.position > s.start
-        and tokens[n.position - 1].lower() in _SAYS
+        and tokens[n.position - 1].lower() in _SAID
         for n in s.mentions
     )
 
