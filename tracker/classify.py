@@ -417,7 +417,7 @@ def _separators(tokens: list[str], count: int) -> list[int]:
 # a press-release wire's mark in the opening line: "--(BUSINESS WIRE)--", "/PRNewswire/"
 _WIRE = re.compile(
     r"[(/](?:BUSINESS WIRE|PRNewswire|PR Newswire|GLOBE NEWSWIRE|GlobeNewswire|ACCESSWIRE"
-    r"|ACCESS Newswire|Newsfile Corp\.?|CNW|EQS Newswire)[)/]"
+    r"|ACCESS Newswire|Newsfile Corp\.?|CNW|EQS Newswire|PRESS RELEASE)[)/]"
 )
 
 

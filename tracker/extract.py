@@ -99,6 +99,12 @@ _NOT_NAMES = frozenset(
         "Plans",
         "Wants",
         "Will",
+        # a release's or a wire's header: "PRESS RELEASE", "UPDATE 2", "EXCLUSIVE"
+        "PRESS",
+        "RELEASE",
+        "UPDATE",
+        "EXCLUSIVE",
+        "BREAKING",
     ]
 )
 # who acts first in the sentence is on the investor side for these actions,
@@ -194,10 +200,10 @@ def find_mentions(
                 out.append(_org(tokens, *found))
                 taken.update(range(*found))
         elif m.layer == "cue:org_suffix" and not title_case and m.start not in taken:
-            first = _run_before(tokens, m.start, start, taken)
-            if first is not None:
-                out.append(_org(tokens, first, m.end))
-                taken.update(range(first, m.end))
+            head = _run_before(tokens, m.start, start, taken)
+            if head is not None and not _a_field(tokens, head, m.start, m.end, end):
+                out.append(_org(tokens, head, m.end))
+                taken.update(range(head, m.end))
         elif m.layer == "cue:person_title":
             found = _run_after(tokens, m.end, end, taken, names_only=True)
             if found and found[1] - found[0] >= 2:
@@ -316,6 +322,38 @@ def _covered(matches: Sequence[Match], first: int, end: int) -> bool:
     return any(m.start < end and first < m.end and m.layer != "entity" for m in matches)
 
 
+# words that make "AI" a field or a market, not a company's name: "Generative AI",
+# "Sovereign AI", "Munich AI" (a city), "Every AI" (a quantity)
+_FIELD_WORDS = frozenset(
+    "Agentic Applied Conversational Document Edge Embodied Enterprise Ethical Frontier "  # noqa: SIM905
+    "FRONTIER General-Purpose Generative Industrial Inclusive Legal Multimodal Open-Source "
+    "Physical Responsible Sovereign Trustworthy Voice Business Consumer Government Model "
+    "Operation Every Other Several Smaller My No One If When Which Why What How Where Inside "
+    "Using Adding African Arabic Asian Colombian Continental Foreign Global Gulf LatAm Local "
+    "National Philippine Western Chinese American European Indian Japanese Korean French "
+    "German British Bengaluru Chennai Delhi Dubai Hangzhou Istanbul London Munich Osaka "
+    "Quebec Utrecht Warsaw Paris Berlin Tokyo Seoul Beijing Shanghai Singapore".split()
+)
+# nouns that follow a field's "AI": "the Munich AI start-up", "Enterprise AI adoption"
+_FIELD_NOUNS = frozenset(
+    "start-up start-ups startup startups company companies firm firms tools tool models "  # noqa: SIM905
+    "model systems system adoption market markets boom race sector industry act rules "
+    "policy policies strategy push ambitions hub hubs ecosystem talent research safety "
+    "governance regulation spending services products features agents chips chip "
+    "infrastructure projects scene summit week".split()
+)
+
+
+def _a_field(tokens: list[str], first: int, suffix: int, after: int, end: int) -> bool:
+    """ "Generative AI", "the Munich AI start-up": a capitalised word and "AI" that
+    name a field, a market or a description, not a company."""
+    if tokens[suffix] != "AI":
+        return False
+    if suffix - first == 1 and tokens[first] in _FIELD_WORDS:
+        return True
+    return after < end and tokens[after] in _FIELD_NOUNS
+
+
 def _org(tokens: list[str], first: int, end: int) -> Mention:
     text = tokens[first] if end - first == 1 else " ".join(tokens[first:end])
     return _new_mention(Mention, ("organization", text, text, first, end, None, None, None))
@@ -329,9 +367,16 @@ def _run_after(
         if names_only and not tokens[j].isalpha():
             break
         j += 1
+        if not names_only and j + 1 < end and _ampersand(tokens, j, j + 1, taken):
+            j += 2  # "Procter & Gamble"
     if j == i or (j == i + 1 and tokens[i] in _GENERIC_CAPITALS):
         return None  # "investment in AI start-ups": a field, not a name
     return i, j
+
+
+def _ampersand(tokens: list[str], at: int, then: int, taken: set[int]) -> bool:
+    """An "&" at ``at`` joins a name to the name word at ``then``: "Procter & Gamble"."""
+    return tokens[at] == "&" and then not in taken and _is_name_word(tokens[then])
 
 
 _GENERIC_CAPITALS = frozenset(["AI", "GenAI", "IT", "LLM", "LLMs", "SaaS", "API", "APIs"])
@@ -339,8 +384,13 @@ _GENERIC_CAPITALS = frozenset(["AI", "GenAI", "IT", "LLM", "LLMs", "SaaS", "API"
 
 def _run_before(tokens: list[str], i: int, start: int, taken: set[int]) -> int | None:
     j = i
-    while j - 1 >= start and i - j < 3 and j - 1 not in taken and _is_name_word(tokens[j - 1]):
-        j -= 1
+    while j - 1 >= start and i - j < 3 and j - 1 not in taken:
+        if _is_name_word(tokens[j - 1]):
+            j -= 1
+        elif j - 2 >= start and _ampersand(tokens, j - 1, j - 2, taken):
+            j -= 2  # "Mitsui & Co"
+        else:
+            break
     # a name is more than its suffix, and a lone capital at the start of a
     # sentence may be any word ("Research shows...")
     if j == i or (j == start and i - j < 1):

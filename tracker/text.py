@@ -19,10 +19,12 @@ import ahocorasick
 
 # a word ("GPT-4o", "U.S", "d'euros"), a possessive "'s" on its own, a comma
 # (clause boundary: ", which", ", backed by") or a sentence separator (newline)
-_TOKEN = re.compile(r"[^\W_]+(?:[-.&][^\W_]+|['’](?![sS]\b)[^\W_]+)*|['’][sS]\b|,|\n", re.UNICODE)
+_TOKEN = re.compile(
+    r"[^\W_]+(?:[-.&][^\W_]+|['’](?![sS]\b)[^\W_]+)*|['’][sS]\b|[,&]|\n", re.UNICODE
+)
 # _TOKEN for a text written with straight apostrophes only; possessive, as
 # nothing after a run ever needs part of it back
-_STRAIGHT_TOKEN = re.compile(r"[^\W_]++(?:[-.&][^\W_]+|'(?![sS]\b)[^\W_]+)*+|'[sS]\b|,|\n")
+_STRAIGHT_TOKEN = re.compile(r"[^\W_]++(?:[-.&][^\W_]+|'(?![sS]\b)[^\W_]+)*+|'[sS]\b|[,&]|\n")
 # _STRAIGHT_TOKEN for an ASCII text, where a letter or digit is [A-Za-z0-9]: faster still
 _ASCII_TOKEN = re.compile(_STRAIGHT_TOKEN.pattern.replace("[^\\W_]", "[A-Za-z0-9]"))
 _ABBREVIATIONS = frozenset(
