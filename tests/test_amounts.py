@@ -51,6 +51,8 @@ from tracker.amounts import extract_amounts
         ("$100,000", 100_000, "USD"),
         ("$2bn seed", 2_000_000_000, "USD"),
         ("₹1,000 crore", 10_000_000_000, "INR"),
+        ("Rs 1,200 crore", 12_000_000_000, "INR"),  # Indian papers' rupee sign, written out
+        ("Rs. 50 lakh", 5_000_000, "INR"),
         ("₩1 trillion", 1_000_000_000_000, "KRW"),
         ("CHF 50 million", 50_000_000, "CHF"),
         ("C$2.4 billion", 2_400_000_000, "CAD"),

@@ -25,6 +25,7 @@ _SYMBOLS = {
     "a$": "AUD",
     "hk$": "HKD",
     "₹": "INR",
+    "rs": "INR",  # "Rs 1,200 crore", "Rs. 50 lakh"
     "₩": "KRW",
     "chf": "CHF",
     "rmb": "CNY",
@@ -112,7 +113,7 @@ _SCALED = rf"(?P<numI>{_NUM})(?:\s?-?\s?(?P<scaleI>{_SCALE})\.?(?![\w'’]))?"
 _AMOUNT = re.compile(
     rf"""
     (?:
-        (?P<sym>{_SYM}|\b(?:{_CODE})\b\.?)\s?
+        (?P<sym>{_SYM}|\b(?:{_CODE}|Rs)\b\.?)\s?
         (?:(?P<lo>\d+(?:\.\d+)?)\s?[-–]\s?)?  # "$1-2 billion"
         {_SCALED.replace("I", "1")}
       |
@@ -207,6 +208,7 @@ CURRENCY_CHARS = "$€£¥₹₩₪₽"
 CURRENCY_WORDS = frozenset(
     {code.lower() for code in _CODES}
     | {part.replace("’", "'") for word in _WORDS for part in word.split()}
+    | {"rs"}
 )
 
 

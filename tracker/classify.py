@@ -436,11 +436,12 @@ def _dateline(
         # "ZURICH, Switzerland--(BUSINESS WIRE)--Kontur AI, a developer of ...":
         # the place and the wire's name, up to the company that speaks
         return s.start, min(s.end, s.start + len(words(s.text[: wire.end()])))
-    dashes = [at for at in map(head.find, (" - ", " -- ", " – ", " — ")) if at >= 0]
-    if not dashes:
+    # "SEOUL - ...", "NEW DELHI: ..." (as Indian papers write it)
+    marks = [at for at in map(head.find, (" - ", " -- ", " – ", " — ", ": ")) if at >= 0]
+    if not marks:
         return 0, 0
-    # the capitals before the dash: "AMSTERDAM - DPG Media, ..." keeps DPG
-    stop = min(s.end, s.start + len(words(head[: min(dashes)])))
+    # the capitals before the mark: "AMSTERDAM - DPG Media, ..." keeps DPG
+    stop = min(s.end, s.start + len(words(head[: min(marks)])))
     i = s.start
     while i < stop and len(tokens[i]) > 1 and tokens[i].isupper() and tokens[i].isalpha():
         i += 1
