@@ -89,6 +89,8 @@ def test_a_dateline_is_not_an_actor() -> None:
         ("", "Ricoh Co. said it will invest in Kotoba Works, an Osaka-based developer.", "Kotoba Works"),  # noqa: E501
         # a company placed by a city is a company: "Paris-based Orbitale"
         ("", "Paris-based Orbitale has closed a €12 million seed round to build agents for satellite operators.", "Orbitale"),  # noqa: E501
+        # a dateline ends at a colon too, as Indian papers write it
+        ("", "MUMBAI: Meridian Infotech, a mid-sized IT services company, said it had raised Rs 200 crore.", "Meridian Infotech"),  # noqa: E501
         # an ampersand is part of a name: "Mitsui & Co.", not "Mitsui Co"
         ("", "Trading house Mitsui & Co. said it had invested $30 million in Sakana AI.", "Mitsui & Co"),  # noqa: E501
         ("", "Consumer goods group Procter & Gamble said it had signed a deal with Mistral AI.", "Procter & Gamble"),  # noqa: E501
