@@ -201,7 +201,6 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
         return [], []
     joined = SEPARATOR.join(text for _, text in parts)
     tokens = words(joined)
-    lowers = list(map(str.lower, tokens))
     sentences: list[Sentence] = []
     bounds = _separators(tokens, len(parts) - 1)
     begin = 0
@@ -210,7 +209,7 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
         begin = stop + 1
     dateline = _dateline(parts, sentences, tokens)
     about_ai, money, ambiguous = _route(
-        rules.lexicon.scan(tokens, lowers), sentences, bounds, dateline, tokens
+        rules.lexicon.scan(tokens), sentences, bounds, dateline, tokens
     )
     if ambiguous:
         _confirm(ambiguous, sentences)

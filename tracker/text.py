@@ -230,9 +230,11 @@ class Lexicon:
             self._automaton = automaton
         return self._automaton
 
-    def scan(self, tokens: list[str], lowers: list[str]) -> list[Match]:
+    def scan(self, tokens: list[str]) -> list[Match]:
         """Every layer's non-overlapping longest matches, in text order."""
-        text = f" {' '.join(lowers)} "
+        # one lower() of the joined text, not one per token: a token holds no space,
+        # so each is lower-cased as it would be alone
+        text = f" {' '.join(tokens).lower()} "
         count = text.count
         found = []
         append_found = found.append
