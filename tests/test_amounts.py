@@ -53,6 +53,7 @@ from tracker.amounts import extract_amounts
         ("₹1,000 crore", 10_000_000_000, "INR"),
         ("Rs 1,200 crore", 12_000_000_000, "INR"),  # Indian papers' rupee sign, written out
         ("Rs. 50 lakh", 5_000_000, "INR"),
+        ("RMB 500 million", 500_000_000, "CNY"),  # a symbol written as letters, like "Rs"
         ("₩1 trillion", 1_000_000_000_000, "KRW"),
         ("CHF 50 million", 50_000_000, "CHF"),
         ("C$2.4 billion", 2_400_000_000, "CAD"),

@@ -25,7 +25,7 @@ _SYMBOLS = {
     "a$": "AUD",
     "hk$": "HKD",
     "₹": "INR",
-    "rs": "INR",  # "Rs 1,200 crore", "Rs. 50 lakh"
+    "rs": "INR",  # "Rs 1,200 crore", "Rs. 50 lakh", as Indian papers write it
     "₩": "KRW",
     "chf": "CHF",
     "rmb": "CNY",
@@ -106,14 +106,16 @@ _SCALE = (
     r"thousand|millions?|billions?|milliards?|trillion|mln|mn|bn|tn|mrd|mds?|mio|crore|lakh|[kmb]"
 )
 _SYM = r"US\$|HK\$|NT\$|C\$|A\$|S\$|R\$|CN¥|[$€£¥₹₩₪₽]"
-_CODE = "|".join(sorted(_CODES))
+# symbols written as letters ("RMB 5 billion", "Rs 1,200 crore"), matched as words like the codes
+_LETTER_SYMBOLS = sorted(key for key in _SYMBOLS if key.isalpha())
+_CODE = "|".join(sorted(_CODES) + _LETTER_SYMBOLS)
 _WORD = "|".join(re.escape(w).replace("'", "['’]") for w in sorted(_WORDS, key=len, reverse=True))
 _SCALED = rf"(?P<numI>{_NUM})(?:\s?-?\s?(?P<scaleI>{_SCALE})\.?(?![\w'’]))?"
 
 _AMOUNT = re.compile(
     rf"""
     (?:
-        (?P<sym>{_SYM}|\b(?:{_CODE}|Rs)\b\.?)\s?
+        (?P<sym>{_SYM}|\b(?:{_CODE})\b\.?)\s?
         (?:(?P<lo>\d+(?:\.\d+)?)\s?[-–]\s?)?  # "$1-2 billion"
         {_SCALED.replace("I", "1")}
       |
@@ -208,7 +210,7 @@ CURRENCY_CHARS = "$€£¥₹₩₪₽"
 CURRENCY_WORDS = frozenset(
     {code.lower() for code in _CODES}
     | {part.replace("’", "'") for word in _WORDS for part in word.split()}
-    | {"rs"}
+    | set(_LETTER_SYMBOLS)
 )
 
 
