@@ -1459,9 +1459,7 @@ def _subject_in_apposition(close: int, s: Sentence, tokens: list[str]) -> bool:
     A company alone is not a product ("Mistral, the Paris start-up, is ...")."""
     i = s.start
     while i < close and len(tokens[i]) > 1 and tokens[i].isupper() and tokens[i].isalpha():
-        i += 1  # a dateline: "COLOGNE - DeepL Voice, ..."
-    if i < close and tokens[i] in ("-", "--", "–", "—"):
-        i += 1
+        i += 1  # a dateline: "COLOGNE - DeepL Voice, ..." (a dash is no token)
     comma = next((j for j in range(i, min(close, i + 5)) if tokens[j] == ","), None)
     if comma is None or comma in (i, close):
         return False
