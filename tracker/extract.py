@@ -43,6 +43,20 @@ _NOT_NAMES = frozenset(
         "Most",
         "Some",
         "Popular",
+        "Every",
+        "Several",
+        "Other",
+        "Smaller",
+        "My",
+        "No",
+        # question words: "Why AI start-ups are ...", "When AI agents fail"
+        "If",
+        "When",
+        "Which",
+        "Why",
+        "What",
+        "How",
+        "Where",
         "Its",
         "It",
         "This",
@@ -323,13 +337,13 @@ def _covered(matches: Sequence[Match], first: int, end: int) -> bool:
 
 
 # words that make "AI" a field or a market, not a company's name: "Generative AI",
-# "Sovereign AI", "Munich AI" (a city), "Every AI" (a quantity)
+# "Sovereign AI", "Munich AI" (a city); a quantity ("Every AI") is no name word at all
 _FIELD_WORDS = frozenset(
     "Agentic Applied Conversational Document Edge Embodied Enterprise Ethical Frontier "  # noqa: SIM905
     "FRONTIER General-Purpose Generative Industrial Inclusive Legal Multimodal Open-Source "
     "Physical Responsible Sovereign Trustworthy Voice Business Consumer Government Model "
-    "Operation Every Other Several Smaller My No One If When Which Why What How Where Inside "
-    "Using Adding African Arabic Asian Colombian Continental Foreign Global Gulf LatAm Local "
+    "Operation One Inside Using Adding African Arabic Asian Colombian Continental Foreign "
+    "Global Gulf LatAm Local "
     "National Philippine Western Chinese American European Indian Japanese Korean French "
     "German British Bengaluru Chennai Delhi Dubai Hangzhou Istanbul London Munich Osaka "
     "Quebec Utrecht Warsaw Paris Berlin Tokyo Seoul Beijing Shanghai Singapore".split()

@@ -18,7 +18,8 @@ from typing import Any, NamedTuple
 import ahocorasick
 
 # a word ("GPT-4o", "U.S", "d'euros"), a possessive "'s" on its own, a comma
-# (clause boundary: ", which", ", backed by") or a sentence separator (newline)
+# (clause boundary: ", which", ", backed by"), an ampersand between words (in a
+# name: "Procter & Gamble") or a sentence separator (newline)
 _TOKEN = re.compile(
     r"[^\W_]+(?:[-.&][^\W_]+|['’](?![sS]\b)[^\W_]+)*|['’][sS]\b|[,&]|\n", re.UNICODE
 )
