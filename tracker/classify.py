@@ -681,12 +681,17 @@ def _clause_end(at: int, s: Sentence, tokens: list[str], reach: int) -> int:
 def _month_just_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ "The Commission in September accepted commitments", "began offering
     ChatGPT in October under its partnership with OpenAI": a month named just
-    before the action, in its clause, dates it."""
-    for i in range(m.start - 1, max(s.start, m.start - 5), -1):
-        if tokens[i] == ",":
+    before the action, in its clause, dates it. So does a dated time that an
+    "after" clause hangs on: "Shares fell 9% in January after DeepSeek released
+    a low-cost model" recalls the release as a cause."""
+    for i in range(m.start - 1, max(s.start, m.start - 8), -1):
+        word = tokens[i]
+        if word == ",":
             return False
-        if tokens[i].lower() in _MONTHS and tokens[i - 1].lower() == "in":
+        if i > m.start - 5 and word.lower() in _MONTHS and tokens[i - 1].lower() == "in":
             return True
+        if word == "after" and i - 2 >= s.start:
+            return _dated_phrase(tokens, i - 2, i) or _dated_phrase(tokens, i - 3, i)
     return False
 
 
@@ -695,8 +700,10 @@ def _dated_clause_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     Microsoft invested...", "A year ago, companies were queuing to buy": a year
     or an "ago" in the opening phrase, before the comma that ends it, dates the
     action."""
-    if s.start + 1 < m.start and tokens[s.start] == "In" and _is_year(tokens[s.start + 1]):
-        return True  # "In 2025 the Bundeskartellamt imposed fines"
+    if s.start + 1 < m.start and tokens[s.start] == "In":
+        year = s.start + 2 if tokens[s.start + 1].lower() in _MONTHS else s.start + 1
+        if year < m.start and _is_year(tokens[year]):
+            return True  # "In 2025 the Bundeskartellamt imposed fines", "In February 2024 the FCC ruled"
     for i in range(s.start, min(m.start, s.start + 12)):
         if tokens[i] == ",":
             opening = tokens[s.start : i]
@@ -1352,6 +1359,8 @@ def _object_is_not_a_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return not _model_noun_ahead(j + 1, s, tokens)  # "its standalone Meta AI app"
     if any(j <= c.start < j + 3 for c in s.of_layer(_REGULATORY)):
         return True  # "launched Federal Court proceedings", "opened a Phase 2 investigation"
+    if tokens[j] == "AI" and j + 1 < s.end and tokens[j + 1] in _PUBLICATIONS:
+        return True  # "presents its AI report", "unveils national AI strategy"
     word = tokens[j]
     if not word[:1].islower() or any(ch.isdigit() for ch in word):
         return False
@@ -1359,6 +1368,15 @@ def _object_is_not_a_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
     return not any(c.start == j for c in describes_model) and (
         not _model_noun_ahead(j + 1, s, tokens)
     )
+
+
+# what an organisation presents that is not a model
+_PUBLICATIONS = frozenset(
+    [
+        "report", "survey", "study", "index", "strategy", "plan", "roadmap", "guide",
+        "guidelines", "principles", "policy", "playbook", "barometer", "outlook", "findings",
+    ]
+)  # fmt: skip
 
 
 def _hardware_ahead(j: int, s: Sentence) -> bool:
