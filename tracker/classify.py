@@ -614,8 +614,9 @@ def _is_year(word: str) -> bool:
     return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
 
 
-# "released in March 2023", "at the end of November 2022", "raised $2bn last November"
-_DATING = frozenset(["in", "of", "last"])
+# "released in March 2023", "at the end of November 2022", "raised $2bn last November",
+# "began to apply on August 2, 2025"
+_DATING = frozenset(["in", "of", "last", "on"])
 # full month names: a text's "in August" (the longest name of each month in the date parser's table)
 _MONTHS = frozenset(
     max((name for name, n in MONTHS.items() if n == number), key=len) for number in range(1, 13)
