@@ -702,9 +702,10 @@ def _dated_clause_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     or an "ago" in the opening phrase, before the comma that ends it, dates the
     action."""
     if s.start + 1 < m.start and tokens[s.start] == "In":
+        # "In 2025 the Bundeskartellamt imposed fines", "In February 2024 the FCC ruled"
         year = s.start + 2 if tokens[s.start + 1].lower() in _MONTHS else s.start + 1
         if year < m.start and _is_year(tokens[year]):
-            return True  # "In 2025 the Bundeskartellamt imposed fines", "In February 2024 the FCC ruled"
+            return True
     for i in range(s.start, min(m.start, s.start + 12)):
         if tokens[i] == ",":
             opening = tokens[s.start : i]
