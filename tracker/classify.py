@@ -1964,8 +1964,25 @@ def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> 
             or _adds_no_model(m, s, tokens)
         )
     return category == "regulatory_action" and (
-        _statement(m, s, tokens) or _taken_to_court(m, s, tokens) or _rules_as_noun(m, s, tokens)
+        _statement(m, s, tokens)
+        or _taken_to_court(m, s, tokens)
+        or _rules_as_noun(m, s, tokens)
+        or _scope_of_rules(m, s, tokens)
     )
+
+
+_APPLY = frozenset(["apply", "applies", "applicable"])
+# what starts a rule's application at a time: "apply to gatekeepers from Thursday"
+_FROM = frozenset(["from", "starting", "since", "as"])
+
+
+def _scope_of_rules(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "It applies to Apple and Google", "rules applicable to large platforms": whom
+    a rule covers, not the rule taking effect ("obligations apply to providers from
+    Saturday" still is)."""
+    if tokens[m.end - 1].lower() not in _APPLY or m.end >= s.end or tokens[m.end] != "to":
+        return False
+    return _FROM.isdisjoint(w.lower() for w in tokens[m.end : _clause_end(m.end, s, tokens, 12)])
 
 
 def _rules_as_noun(m: Match, s: Sentence, tokens: list[str]) -> bool:
