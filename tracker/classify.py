@@ -1972,8 +1972,10 @@ def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> 
 
 
 _APPLY = frozenset(["apply", "applies", "applicable"])
-# what starts a rule's application at a time: "apply to gatekeepers from Thursday"
-_FROM = frozenset(["from", "starting", "since", "as"])
+# what starts a rule's application: "apply to gatekeepers from Thursday", "From
+# Saturday, the obligations ... become applicable to providers"
+_ONSET = frozenset(["from", "starting", "since", "as", "become", "becomes", "became", "begin",
+                    "begins", "began", "start", "starts", "started", "now"])  # fmt: skip
 
 
 def _scope_of_rules(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -1982,7 +1984,8 @@ def _scope_of_rules(m: Match, s: Sentence, tokens: list[str]) -> bool:
     Saturday" still is)."""
     if tokens[m.end - 1].lower() not in _APPLY or m.end >= s.end or tokens[m.end] != "to":
         return False
-    return _FROM.isdisjoint(w.lower() for w in tokens[m.end : _clause_end(m.end, s, tokens, 12)])
+    stop = _clause_end(m.end, s, tokens, 12)
+    return _ONSET.isdisjoint(w.lower() for w in tokens[s.start : stop])
 
 
 def _rules_as_noun(m: Match, s: Sentence, tokens: list[str]) -> bool:
