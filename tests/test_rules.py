@@ -13,6 +13,7 @@ from tracker.classify import analyze
 from tracker.errors import ConfigError
 from tracker.models import CATEGORIES
 from tracker.ruleset import compile_ruleset, load_ruleset
+from tracker.text import words
 
 THRESHOLD = 0.5
 
@@ -49,3 +50,20 @@ def test_gapped_verbs_need_a_medium_weight() -> None:
     rules["investment"] = {"gapped_verbs": ["pour~"], "gapped_ends": ["into"]}
     with pytest.raises(ConfigError, match=r"investment\.gapped_verbs"):
         compile_ruleset(rules, {}, "digest")
+
+
+def test_a_cue_written_with_capitals_matches_only_as_written() -> None:
+    """ "US" qualifies an authority; the pronoun "us" does not."""
+    lexicon = load_ruleset().lexicon
+
+    def qualifiers(text: str) -> list[str]:
+        tokens = words(text)
+        return [
+            " ".join(tokens[m.start : m.end])
+            for m in lexicon.scan(tokens)
+            if m.layer == "cue:qualifier"
+        ]
+
+    assert qualifiers("The US regulator wrote to us.") == ["US"]
+    assert qualifiers("An EU official told us so.") == ["EU"]
+    assert qualifiers("the european regulator") == ["european"]

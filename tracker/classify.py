@@ -982,6 +982,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         or _asks(s)
         or _governed(m, s, "hedge", scope["before"])
         or _hedged_subject(m, s)
+        or _in_an_opening_condition(m, s, tokens)
         or (category == "model_release" and _governed(m, s, "cue:plan", scope["plan"]))
         or (category == "model_release" and _due_later(m, s))
         or (category == "regulatory_action" and s.is_title and _headline_future(m, s, tokens))
@@ -1021,6 +1022,20 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     ):
         factor *= w["negative"]
     return factor
+
+
+_CONDITIONS = frozenset(["if", "unless", "whether"])
+
+
+def _in_an_opening_condition(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "If you were expecting an email from us about an enforcement action, it is
+    not coming": a condition that opens the sentence holds its action up to the
+    comma that closes it, however far from the "if"."""
+    return (
+        tokens[s.start].lower() in _CONDITIONS
+        and m.start > s.start
+        and "," not in tokens[s.start : m.start]
+    )
 
 
 _CAUSES = frozenset([("because", "of"), ("owing", "to"), ("thanks", "to")])
@@ -2435,7 +2450,7 @@ def best_sentences(
                 score *= w.get("lobbying_focus", 1.0)
             if s.is_title and score >= _HEADLINE_REPORTS:
                 headline.add(category)
-            elif body > lead and category not in headline:
+            elif body > lead and category not in headline and not _this_week(s, tokens):
                 score *= beyond  # deep in an article about something else: background, mostly
                 if category == "regulatory_action" and score > 0 and _about_others(s, named):
                     score *= w["background"]  # a precedent: a step about other companies
@@ -2455,6 +2470,17 @@ _DEAL_NOUNS = frozenset(
     "stake partnership deal agreement alliance investment acquisition collaboration tie-up "  # noqa: SIM905
     "pact relationship arrangement".split()
 )
+
+
+# what dates a step to the last few days: "On Wednesday the National Assembly voted"
+_THIS_WEEK = frozenset([("on", d) for d in _WEEKDAYS] + [("last", "week"), ("this", "week")])
+
+
+def _this_week(s: Sentence, tokens: list[str]) -> bool:
+    """A sentence dated to a weekday or to this or last week reports news, however
+    deep in the article ("Gov. Newsom put his signature on SB 53 on Monday")."""
+    words = [w.lower() for w in tokens[s.start : s.end]]
+    return not _THIS_WEEK.isdisjoint(pairwise(words))
 
 
 def _known_deal(s: Sentence, category: str, tokens: list[str]) -> bool:

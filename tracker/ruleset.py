@@ -200,7 +200,8 @@ def compile_ruleset(rules: dict[str, Any], gazetteer: dict[str, Any], digest: st
     for table, key, tag in _CUES:
         if table not in ("organizations", "people"):
             for phrase in _phrases(rules.get(table, {}), key, table):
-                lex.add(phrase, f"cue:{tag}", tag, cased=tag in ("law", "law_word"))
+                # written with capitals, matched only so: "US" the place, not "us"
+                lex.add(phrase, f"cue:{tag}", tag, cased=phrase != phrase.lower())
     # the longer name wins and says no actor: "news agency" over "agency"
     for phrase in _phrases(rules["regulatory_action"], "not_actors", "regulatory_action"):
         lex.add(phrase, "cue:generic_regulator", False)
