@@ -876,7 +876,8 @@ def _since_year(s: Sentence, tokens: list[str]) -> bool:
     if cues is None:
         return False
     if tokens[s.start] == "Since" and not s.is_title:
-        return True
+        # "Since Tuesday the model has been generally available": days, not a story
+        return s.start + 1 >= s.end or tokens[s.start + 1].lower() not in _RECENT_DAYS
     return any(
         c.end < s.end and tokens[c.start] == "since" and _is_year(tokens[c.end])
         for c in cues
@@ -1223,6 +1224,7 @@ _WEEKDAYS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday".split()  # noqa: SIM905
 )
 _DAY_NAMES = _WEEKDAYS | {"today"}
+_RECENT_DAYS = _WEEKDAYS | {"yesterday"}
 
 
 def _signs_off(m: Match, tokens: list[str]) -> bool:
@@ -2473,7 +2475,12 @@ _DEAL_NOUNS = frozenset(
 
 
 # what dates a step to the last few days: "On Wednesday the National Assembly voted"
-_THIS_WEEK = frozenset([("on", d) for d in _WEEKDAYS] + [("last", "week"), ("this", "week")])
+_THIS_WEEK = frozenset(
+    [("on", d) for d in _WEEKDAYS]
+    + [("since", d) for d in _WEEKDAYS]
+    + [("last", "week"), ("this", "week"), ("this", "morning"), ("this", "afternoon")]
+    + [("from", "today"), ("earlier", "today")]
+)
 
 
 def _this_week(s: Sentence, tokens: list[str]) -> bool:
