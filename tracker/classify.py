@@ -701,9 +701,11 @@ def _dated_clause_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     Microsoft invested...", "A year ago, companies were queuing to buy": a year
     or an "ago" in the opening phrase, before the comma that ends it, dates the
     action."""
-    if s.start + 1 < m.start and tokens[s.start] == "In":
-        # "In 2025 the Bundeskartellamt imposed fines", "In February 2024 the FCC ruled"
-        year = s.start + 2 if tokens[s.start + 1].lower() in _MONTHS else s.start + 1
+    # "In 2025 the Bundeskartellamt imposed fines", "In February 2024 the FCC ruled",
+    # "And in 2025 SoftBank and OpenAI set up a joint venture"
+    at = s.start + 1 if tokens[s.start] in _OPENING_CONJUNCTIONS else s.start
+    if at + 1 < m.start and tokens[at].lower() == "in":
+        year = at + 2 if tokens[at + 1].lower() in _MONTHS else at + 1
         if year < m.start and _is_year(tokens[year]):
             return True
     for i in range(s.start, min(m.start, s.start + 12)):
@@ -711,6 +713,9 @@ def _dated_clause_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
             opening = tokens[s.start : i]
             return "ago" in opening or any(map(_is_year, opening)) or _month_named(opening)
     return False
+
+
+_OPENING_CONJUNCTIONS = frozenset(["And", "But", "Then", "Later", "So"])
 
 
 def _month_named(opening: list[str]) -> bool:
@@ -1008,6 +1013,8 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         or (category == "partnership" and _in_an_apposition(m, s, tokens))
     ):
         factor *= w["background"]
+    if category == "partnership" and _terms_of_use(m, s, tokens):
+        factor *= w["negative"]
     negatives = s.by_layer.get(f"negative:{category}")
     if negatives is not None and any(
         c.value
@@ -1245,6 +1252,17 @@ def _signs_nothing(m: Match, s: Sentence, tokens: list[str]) -> bool:
     # "under an agreement signed this week", "The arrangement was signed"
     around = after + [w.lower() for w in tokens[max(s.start, m.start - 6) : m.start]]
     return not any(w in _SIGNED_DEALS for w in around)
+
+
+_LICENCES = frozenset(["licence", "license", "licences", "licenses"])
+
+
+def _terms_of_use(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "available on Hugging Face under TII's Falcon licence": the terms a model is
+    published on, not a licensing deal (one is "agreed a licence with")."""
+    if m.end - m.start != 1 or tokens[m.start].lower() not in _LICENCES:
+        return False
+    return any(w.lower() == "under" for w in tokens[max(s.start, m.start - 4) : m.start])
 
 
 _SIGNED_DEALS = frozenset(
