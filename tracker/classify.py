@@ -646,6 +646,16 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return True
     if _dated_when(m, s, tokens) or _dated_participle(m, s, tokens):
         return True
+    # "KDDI bought a majority stake in ELYZA, a University of Tokyo spin-off, in
+    # 2024": a year closing the sentence dates its action, however long the aside
+    # (not a year to come: "with pilot deployments expected in 2027")
+    if (
+        s.end - 2 > m.end
+        and tokens[s.end - 2].lower() == "in"
+        and _is_year(tokens[s.end - 1])
+        and not (s.has("hedge") or s.has("cue:plan"))
+    ):
+        return True
     # a year dates the action across a short aside ("a chatbot, Ernie Bot, in
     # March 2023"); a month only within the action's clause
     near = tokens[m.end : min(s.end, m.end + 10)]
