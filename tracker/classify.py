@@ -2466,6 +2466,7 @@ def best_sentences(
         before = raw
         regulatory = is_regulatory_step(s)
         done = _completed(s)
+        recent = not s.is_title and _this_week(s, tokens)
         if s.is_title and regulatory and not done:
             focus = True
         if s.is_title and (_lobbying(s) or _private_case(s)):
@@ -2480,14 +2481,14 @@ def best_sentences(
                 score *= w.get("lobbying_focus", 1.0)
             if s.is_title and score >= _HEADLINE_REPORTS:
                 headline.add(category)
-            elif body > lead and category not in headline and not _this_week(s, tokens):
+            elif body > lead and category not in headline and not recent:
                 score *= beyond  # deep in an article about something else: background, mostly
                 if category == "regulatory_action" and score > 0 and _about_others(s, named):
                     score *= w["background"]  # a precedent: a step about other companies
                 elif score > 0 and _known_deal(s, category, tokens):
                     score *= w["background"]
             if score > 0:
-                score *= genre
+                score *= 1.0 if recent else genre
                 scored[category].append(SentenceScore(category, score, i, from_previous))
     for ranked in scored.values():
         ranked.sort(key=_best_first)
