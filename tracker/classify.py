@@ -2013,7 +2013,23 @@ def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> 
         or _taken_to_court(m, s, tokens)
         or _rules_as_noun(m, s, tokens)
         or _scope_of_rules(m, s, tokens)
+        or _clear_as_adjective(m, s, tokens)
     )
+
+
+def _clear_as_adjective(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "clear documentation of how your product handles data", "a clear signal":
+    the adjective, not a clearance (that has an object: "clear the deal", "clear
+    Microsoft's purchase")."""
+    if m.end - m.start != 1 or tokens[m.start].lower() != "clear" or m.end >= s.end:
+        return False
+    after = tokens[m.end]
+    return (
+        after.isalpha()
+        and after.islower()
+        and after not in _DETERMINERS
+        and after not in _PREPOSITIONS
+    ) or (m.start > s.start and tokens[m.start - 1].lower() in _ARTICLES)
 
 
 _APPLY = frozenset(["apply", "applies", "applicable"])
@@ -2282,6 +2298,26 @@ def _private_case(s: Sentence) -> bool:
     )
 
 
+_APPEALS = frozenset(["appeal", "appeals", "challenge", "challenges"])
+_LODGED = frozenset(["lodges", "lodged", "files", "filed", "launches", "launched"])
+
+
+def _appeal_lodged(s: Sentence) -> bool:
+    """ "Parlami lodges appeal in Rome against privacy watchdog's fine": a company
+    contesting a decision, with no authority acting before it; the decision the
+    article then recounts is not the news."""
+    tokens = s.tokens
+    first = min(_regulator_positions(s), default=s.end)
+    return any(
+        tokens[i].lower() in _APPEALS
+        and (
+            tokens[i - 1].lower() in _LODGED
+            or "against" in (w.lower() for w in tokens[i + 1 : min(s.end, i + 5)])
+        )
+        for i in range(s.start + 1, first)
+    )
+
+
 def _in_a_lawsuit(s: Sentence) -> bool:
     """A lawsuit or complaint over a deal, whoever brings it ("sued Apple and
     OpenAI over their tie-up"): the deal is what the case is about, not news of
@@ -2408,10 +2444,21 @@ def _genre_factor(sentences: list[Sentence], tokens: list[str], rules: Ruleset) 
             and (tokens[c.start - 1].isdigit() or tokens[c.start - 1].lower() in _NUMBER_WORDS)
             for c in s.matches
         )
-        opens = any(c.layer == "cue:opener" and c.start == s.start for c in s.matches)
+        opens = any(
+            c.start == s.start
+            and (c.layer == "cue:opener" or (c.layer == "cue:kicker" and _kicker(c, s, tokens)))
+            for c in s.matches
+        )
         if listed or opens or s.has("cue:genre"):
             return rules.weights.get("genre", 1.0)
     return 1.0
+
+
+def _kicker(c: Match, s: Sentence, tokens: list[str]) -> bool:
+    """The label before a headline's colon: "Speech: Competition across the AI
+    stack", "Book review: ..." (not "Speech AI start-up raises $20m")."""
+    head, colon, _ = s.text.partition(":")
+    return bool(colon) and head.split() == tokens[c.start : c.end]
 
 
 class SentenceScore(NamedTuple):
@@ -2433,7 +2480,7 @@ def best_sentences(
     """Every scoring sentence per category, best first."""
     scored: dict[str, list[SentenceScore]] = {c: [] for c in CATEGORIES}
     w = rules.weights
-    focus = lobbying = False
+    focus = lobbying = contested = False
     genre = _genre_factor(sentences, tokens, rules)
     before: dict[str, tuple[float, bool]] = {}
     deal_focus = _investment_headline(sentences)
@@ -2471,6 +2518,8 @@ def best_sentences(
             focus = True
         if s.is_title and (_lobbying(s) or _private_case(s)):
             lobbying = True  # a company's request or lawsuit: what it asks for is not decided
+        if s.is_title and _appeal_lodged(s):
+            contested = True  # the decision contested, headline included, is background
         for category, (score, from_previous) in raw.items():
             if category in ("investment", "partnership") and score > 0 and not done:
                 if regulatory or _in_a_lawsuit(s):
@@ -2479,6 +2528,8 @@ def best_sentences(
                     score *= w["regulatory_focus"]
             if category == "regulatory_action" and lobbying and not s.is_title:
                 score *= w.get("lobbying_focus", 1.0)
+            if category == "regulatory_action" and contested:
+                score *= w["background"]
             if s.is_title and score >= _HEADLINE_REPORTS:
                 headline.add(category)
             elif body > lead and category not in headline and not recent:

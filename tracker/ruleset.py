@@ -44,6 +44,7 @@ _CUES = (
     ("genre", "title", "genre"),
     ("genre", "superlatives", "superlative"),
     ("genre", "openers", "opener"),
+    ("genre", "kickers", "kicker"),
     ("organizations", "cues_before", "org_before"),
     ("organizations", "suffixes", "org_suffix"),
     ("people", "titles", "person_title"),
