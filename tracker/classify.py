@@ -1042,7 +1042,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     return factor
 
 
-_CONDITIONS = frozenset(["if", "unless", "whether"])
+_CONDITIONS = frozenset(["If", "Unless", "Whether", "if", "unless", "whether"])
 
 
 def _in_an_opening_condition(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -1050,7 +1050,7 @@ def _in_an_opening_condition(m: Match, s: Sentence, tokens: list[str]) -> bool:
     not coming": a condition that opens the sentence holds its action up to the
     comma that closes it, however far from the "if"."""
     return (
-        tokens[s.start].lower() in _CONDITIONS
+        tokens[s.start] in _CONDITIONS
         and m.start > s.start
         and "," not in tokens[s.start : m.start]
     )
@@ -2444,21 +2444,17 @@ def _genre_factor(sentences: list[Sentence], tokens: list[str], rules: Ruleset) 
             and (tokens[c.start - 1].isdigit() or tokens[c.start - 1].lower() in _NUMBER_WORDS)
             for c in s.matches
         )
-        opens = any(
-            c.start == s.start
-            and (c.layer == "cue:opener" or (c.layer == "cue:kicker" and _kicker(c, s, tokens)))
-            for c in s.matches
-        )
-        if listed or opens or s.has("cue:genre"):
+        opens = any(c.layer == "cue:opener" and c.start == s.start for c in s.matches)
+        if listed or opens or _kicker(s, rules) or s.has("cue:genre"):
             return rules.weights.get("genre", 1.0)
     return 1.0
 
 
-def _kicker(c: Match, s: Sentence, tokens: list[str]) -> bool:
+def _kicker(s: Sentence, rules: Ruleset) -> bool:
     """The label before a headline's colon: "Speech: Competition across the AI
     stack", "Book review: ..." (not "Speech AI start-up raises $20m")."""
-    head, colon, _ = s.text.partition(":")
-    return bool(colon) and head.split() == tokens[c.start : c.end]
+    head, colon, _ = s.text[:40].partition(":")
+    return bool(colon) and " ".join(head.lower().split()) in rules.kickers
 
 
 class SentenceScore(NamedTuple):
@@ -2513,7 +2509,8 @@ def best_sentences(
         before = raw
         regulatory = is_regulatory_step(s)
         done = _completed(s)
-        recent = not s.is_title and _this_week(s, tokens)
+        # a sentence dated to this week escapes the discounts below
+        recent = not s.is_title and (body > lead or genre != 1.0) and _this_week(s)
         if s.is_title and regulatory and not done:
             focus = True
         if s.is_title and (_lobbying(s) or _private_case(s)):
@@ -2555,19 +2552,17 @@ _DEAL_NOUNS = frozenset(
 
 
 # what dates a step to the last few days: "On Wednesday the National Assembly voted"
-_THIS_WEEK = frozenset(
-    [("on", d) for d in _WEEKDAYS]
-    + [("since", d) for d in _WEEKDAYS]
-    + [("last", "week"), ("this", "week"), ("this", "morning"), ("this", "afternoon")]
-    + [("from", "today"), ("earlier", "today")]
+_THIS_WEEK = re.compile(
+    rf"\b(?:(?:on|since) (?:{'|'.join(sorted(_WEEKDAYS))})|(?:last|this) week"
+    r"|this (?:morning|afternoon)|(?:from|earlier) today)\b",
+    re.IGNORECASE,
 )
 
 
-def _this_week(s: Sentence, tokens: list[str]) -> bool:
+def _this_week(s: Sentence) -> bool:
     """A sentence dated to a weekday or to this or last week reports news, however
     deep in the article ("Gov. Newsom put his signature on SB 53 on Monday")."""
-    words = [w.lower() for w in tokens[s.start : s.end]]
-    return not _THIS_WEEK.isdisjoint(pairwise(words))
+    return _THIS_WEEK.search(s.text) is not None
 
 
 def _known_deal(s: Sentence, category: str, tokens: list[str]) -> bool:

@@ -44,7 +44,6 @@ _CUES = (
     ("genre", "title", "genre"),
     ("genre", "superlatives", "superlative"),
     ("genre", "openers", "opener"),
-    ("genre", "kickers", "kicker"),
     ("organizations", "cues_before", "org_before"),
     ("organizations", "suffixes", "org_suffix"),
     ("people", "titles", "person_title"),
@@ -92,6 +91,8 @@ class Ruleset:
     scope: dict[str, int]
     lexicon: Lexicon
     not_products: frozenset[str]
+    # the labels before a headline's colon that set its genre ("speech", "book review")
+    kickers: frozenset[str] = frozenset()
     # the most an actor found in the sentence before can give: a fit at least this
     # high need not look there (see classify.score_sentence)
     borrow_ceiling: float = float("inf")
@@ -225,6 +226,10 @@ def compile_ruleset(rules: dict[str, Any], gazetteer: dict[str, Any], digest: st
             p.lower() for p in _phrases(rules["model_release"], "not_products", "model_release")
         ),
         borrow_ceiling=_borrow_ceiling(actor_weights, weights.get("previous_sentence", 1.0)),
+        kickers=frozenset(
+            " ".join(p.lower().split())
+            for p in _phrases(rules.get("genre", {}), "kickers", "genre")
+        ),
     )
 
 
