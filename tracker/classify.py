@@ -2029,7 +2029,15 @@ def _clear_as_adjective(m: Match, s: Sentence, tokens: list[str]) -> bool:
         and after.islower()
         and after not in _DETERMINERS
         and after not in _PREPOSITIONS
+        and after not in _CLEARED  # a headline's "EU to clear deal"
     ) or (m.start > s.start and tokens[m.start - 1].lower() in _ARTICLES)
+
+
+# what an authority clears, named without an article in a headline
+_CLEARED = frozenset(
+    "deal deals merger mergers acquisition acquisitions takeover takeovers purchase purchases "  # noqa: SIM905
+    "buyout bid sale stake investment transaction transactions tie-up partnership".split()
+)
 
 
 _APPLY = frozenset(["apply", "applies", "applicable"])
