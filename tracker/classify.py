@@ -891,8 +891,9 @@ def _since_year(s: Sentence, tokens: list[str]) -> bool:
     if cues is None:
         return False
     if tokens[s.start] == "Since" and not s.is_title:
-        # "Since Tuesday the model has been generally available": days, not a story
-        return s.start + 1 >= s.end or tokens[s.start + 1].lower() not in _RECENT_DAYS
+        # unless the rules neutralise it: "Since Tuesday the model has been generally
+        # available" (background.neutral), days, not a story
+        return any(c.start == s.start and c.value for c in cues)
     return any(
         c.end < s.end and tokens[c.start] == "since" and _is_year(tokens[c.end])
         for c in cues
@@ -1241,7 +1242,6 @@ _WEEKDAYS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday".split()  # noqa: SIM905
 )
 _DAY_NAMES = _WEEKDAYS | {"today"}
-_RECENT_DAYS = _WEEKDAYS | {"yesterday"}
 
 
 def _signs_off(m: Match, tokens: list[str]) -> bool:
