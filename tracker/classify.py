@@ -1198,11 +1198,23 @@ def _buys_company(m: Match, s: Sentence, tokens: list[str]) -> bool:
                 return False
             last, stop = "", min(s.end, j + 4)
             continue
+        if word.lower() == "of" and (last[:1].isdigit() or last.lower() in _PERCENT):
+            # "acquire 51% of the shares of Kanda Robotics", "buy 20 per cent of Aleph
+            # Alpha": a part of a company's shares, or of the company named after it
+            ahead = [w.lower() for w in tokens[j : min(s.end, j + 4)]]
+            if not _SHARE_WORDS.isdisjoint(ahead):
+                return True
+            last, stop = "", min(s.end, j + 4)
+            continue
         if word.lower() in _PREPOSITIONS or word.lower() in _PHRASE_ENDS:
             break
         last = word
     # the head of the object: "bought more Nvidia chips" buys chips, not Nvidia
     return last[:1].isupper() or last[:1].isdigit() or last.lower() in _COMPANY_WORDS
+
+
+_PERCENT = frozenset(["percent", "cent", "pc"])
+_SHARE_WORDS = frozenset(["shares", "stock", "equity", "capital"])
 
 
 # "a round of funding", "a round of financing": money; "a new round of
