@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.classify import analyze
+from tracker.classify import analyze, read_sentences
+from tracker.extract import Mention, names_found, repeated_names
 from tracker.ruleset import load_ruleset
 
 
@@ -134,3 +135,27 @@ def test_a_lone_letter_is_not_a_company_named_with_an_ampersand() -> None:
     assert ("organization", "e&") in {
         (k, n) for k, n, _ in _entities("", "Qalam signed a deal with e&.")
     }
+
+
+def test_a_company_named_once_with_a_cue_is_found_where_it_is_named_bare() -> None:
+    body = (
+        "Lagos start-up Farmlingo answers farmers' questions over WhatsApp. "
+        "Google has invested in Farmlingo and in The Farm Group."
+    )
+    sentences, _ = read_sentences("", body, load_ruleset())
+    second = {(n.kind, n.name) for n in sentences[1].mentions}
+    assert ("organization", "Farmlingo") in second
+    # "The ..." opens no name carried through the article
+    assert not any(name.startswith("The") for _, name in second)
+
+
+def test_names_found_keeps_cue_found_names_and_drops_acronyms() -> None:
+    found = names_found(
+        [
+            Mention("organization", "Kanda Robotics", "Kanda Robotics", 1, 3),
+            Mention("organization", "EU", "EU", 6, 7),
+        ]
+    )
+    assert found == {"Kanda": [("Kanda", "Robotics")]}
+    again = ["Kanda", "Robotics", "said", "Kanda", "did"]
+    assert [(n.position, n.end) for n in repeated_names(again, [0, 3], found, [])] == [(0, 2)]

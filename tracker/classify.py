@@ -23,12 +23,13 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, count, pairwise, repeat
+from operator import attrgetter
 from typing import NamedTuple
 
 from tracker.amounts import CURRENCY_CHARS, find_amounts
 from tracker.boilerplate import strip_boilerplate
 from tracker.dates import MONTHS
-from tracker.extract import Mention, assign_roles, find_mentions
+from tracker.extract import Mention, assign_roles, find_mentions, names_found, repeated_names
 from tracker.models import CATEGORIES, Amount, Analysis, Label
 from tracker.ruleset import AMBIGUOUS_LAYER as _AMBIGUOUS
 from tracker.ruleset import CURRENCY_LAYER as _CURRENCY
@@ -238,7 +239,29 @@ def read_sentences(title: str, body: str, rules: Ruleset) -> tuple[list[Sentence
             s.mentions = find_mentions(
                 tokens, begin, s.end, s.matches, title_case=cased, candidates=names, based=placed
             )
+    _spread_names(sentences, tokens)
     return sentences, tokens
+
+
+_position = attrgetter("position")
+
+
+def _spread_names(sentences: list[Sentence], tokens: list[str]) -> None:
+    """A company named once with a cue ("start-up Farmlingo") is the same company
+    where the article names it bare ("Farmlingo has closed a seed round")."""
+    known = names_found(n for s in sentences for n in s.mentions)
+    if not known:
+        return
+    has = known.__contains__
+    for s in sentences:
+        if s.layers.isdisjoint(_ACTION_LAYER_SET):
+            continue  # only where a name could be an actor
+        here = list(compress(range(s.start, s.end), map(has, tokens[s.start : s.end])))
+        if here:
+            found = repeated_names(tokens, here, known, s.mentions)
+            if found:
+                s.mentions = sorted([*s.mentions, *found], key=_position)
+                s.named.clear()
 
 
 _CURRENCY_CHAR = re.compile(f"[{re.escape(CURRENCY_CHARS)}]")
@@ -450,12 +473,14 @@ def _dateline(
 # nouns an action word can qualify, a part of an organisation or of its work:
 # "head of its investigation bureau", "the enforcement division", "the ventures
 # team", "enforcement priorities", "the merger control regime", "a formal merger
-# review" (no merger), "foreign investment rules" (no investment) act on no one
+# review" (no merger), "foreign investment rules" (no investment), "the sovereign
+# investment company Nysno" (a kind of firm) act on no one
 _HEADS = frozenset(
     "bureau unit division department directorate team office staff chief head director arm "  # noqa: SIM905
     "branch priorities priority agenda powers toolkit regime expertise budget review reviews "
     "guidelines rules thresholds filing filings system systems advice rights record records "
-    "booth booths".split()
+    "booth booths company companies firm firms fund funds vehicle vehicles manager managers "
+    "house group phase phases cycle cycles period thesis strategy strategies mode".split()
 )
 # people and bodies an action noun describes: "overseas enforcement agencies",
 # "investigation officers" (a verb before them is a step: "ordered agencies to")
@@ -865,8 +890,18 @@ def _hedged_subject(m: Match, s: Sentence) -> bool:
         return False
     tokens = s.tokens
     if m.start - s.start > 2:
-        return tokens[m.start - 1].lower() in _INDEFINITE and any(
-            c.start == m.end and tokens[c.start].lower() in _MODALS for c in s.by_layer["hedge"]
+        return (
+            tokens[m.start - 1].lower() in _INDEFINITE
+            and any(
+                c.start == m.end and tokens[c.start].lower() in _MODALS for c in s.by_layer["hedge"]
+            )
+        ) or any(
+            # "A decision on the Orme round is not expected before": the noun's own verb
+            c.value
+            and m.end < c.start <= m.end + 3
+            and _COPULA_ONLY.issuperset(w.lower() for w in tokens[m.end : c.start])
+            and tokens[c.start].lower() not in _HEDGED_NOUNS
+            for c in s.by_layer["hedge"]
         )
     return any(
         c.value and m.end <= c.start <= m.end + 3 and tokens[c.start].lower() not in _HEDGED_NOUNS
@@ -875,6 +910,7 @@ def _hedged_subject(m: Match, s: Sentence) -> bool:
 
 
 _MODALS = frozenset(["could", "may", "might", "would", "should", "must"])
+_COPULA_ONLY = frozenset(["is", "are", "was", "were", "not", "still", "also"])
 # "a fine could reach": one that may come; "the ruling would affect" names one made
 _INDEFINITE = frozenset(["a", "an", "any"])
 
@@ -1170,8 +1206,18 @@ def _orgs(s: Sentence) -> set[str]:
     return s.names("organization")
 
 
+_CLOSE = frozenset(["closes", "closed", "closing"])
+_CLOSING_PRICE = frozenset(["higher", "lower", "up", "down", "flat", "unchanged"])
+
+
 def _is_money_raise(m: Match, s: Sentence, tokens: list[str]) -> bool:
-    if tokens[m.start].lower() not in _RAISE or s.has_deal_amount:
+    if tokens[m.start].lower() not in _RAISE:
+        return True
+    if tokens[m.start].lower() in _CLOSE and not _CLOSING_PRICE.isdisjoint(
+        w.lower() for w in tokens[m.end : min(s.end, m.end + 4)]
+    ):
+        return False  # "Shares of Mphasis closed 1.8% higher at Rs 2,874": a share price
+    if s.has_deal_amount:
         return True
     return any(tokens[i].lower() in _MONEY_WORDS for i in range(s.start, s.end))
 
@@ -2019,14 +2065,89 @@ def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> 
             or _signs_nothing(m, s, tokens)
             or _offers_no_model(m, s, tokens)
             or _adds_no_model(m, s, tokens)
+            or _works_with_many(m, s, tokens)
+            or _deal_referred_to(m, s, tokens)
         )
+    if category == "investment":
+        return _sides_with(m, s, tokens)
     return category == "regulatory_action" and (
         _statement(m, s, tokens)
         or _taken_to_court(m, s, tokens)
         or _rules_as_noun(m, s, tokens)
         or _scope_of_rules(m, s, tokens)
         or _clear_as_adjective(m, s, tokens)
+        or _a_price(m, s, tokens)
     )
+
+
+_CHARGE = frozenset(["charge", "charges", "charged", "charging"])
+# what follows a price charged: "charge $20 a month", "charges per token", "charge users"
+_PRICED = frozenset(
+    "per a an for customers users developers subscribers fees more less extra about around "  # noqa: SIM905
+    "twice double half nothing".split()
+)
+
+
+_BACK = frozenset(["back", "backs", "backed", "backing"])
+# who backs a side, not a company with money: "judge backs Quillmark", "court backed Meta"
+_SIDING = ("cue:court", "cue:generic_regulator")
+
+
+def _sides_with(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "after judge backs Quillmark on AI training", "the regulator backed the
+    plan": a court or an authority taking a side, not an investor."""
+    if m.end - m.start != 1 or tokens[m.start].lower() not in _BACK:
+        return False
+    start = m.start - 3
+    return any(
+        start <= c.end <= m.start for layer in _SIDING for c in s.by_layer.get(layer, ())
+    ) or any(start <= n.end <= m.start and n.kind == "regulator" for n in s.mentions)
+
+
+# what a deal named by a company is spoken of after: "broke the law in Mellanox deal"
+_REFERRING = frozenset("in over on of about into for from under the its their".split())  # noqa: SIM905
+
+
+def _deal_referred_to(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "says Nvidia broke anti-monopoly law in Mellanox deal", "the Windsurf
+    arrangement": a deal known by one company's name, spoken of, not made (one
+    is made in "inks Oracle deal")."""
+    if m.value[1] != "weak":
+        return False
+    named = next((n for n in s.mentions if n.end == m.start and n.kind == "organization"), None)
+    return (
+        named is not None
+        and named.position > s.start
+        and tokens[named.position - 1].lower() in _REFERRING
+    )
+
+
+def _works_with_many(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "works with insurers in Portugal", "works with several hospitals": whom a
+    company serves, not a partner (one is named: "works with Safaricom", "works
+    with the Bank of Portugal")."""
+    if not tokens[m.start].lower().startswith("work") or tokens[m.end - 1].lower() != "with":
+        return False
+    j = m.end
+    while j < s.end and tokens[j].lower() in _DETERMINERS:
+        j += 1
+    return j < s.end and tokens[j].islower() and tokens[j] not in _DETERMINERS
+
+
+def _a_price(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "a fraction of what US providers charge", "charges $20 a month", "charge users
+    for API calls", "a $5.5 billion charge": a price or a cost, not a charge brought
+    against someone ("charged Google with abusing", "the charges against")."""
+    if m.end - m.start != 1 or tokens[m.start].lower() not in _CHARGE:
+        return False
+    after = tokens[m.end].lower() if m.end < s.end else ""
+    if after in ("with", "against"):
+        return False
+    if any(w.lower() == "what" for w in tokens[max(s.start, m.start - 3) : m.start]):
+        return True
+    if m.start > s.start and tokens[m.start - 1].lower() in _SUM_ENDS:
+        return True  # "triggers $5.5 billion charge": an accounting charge
+    return after[:1].isdigit() or after in _PRICED
 
 
 def _clear_as_adjective(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -2408,10 +2529,17 @@ def _investment_headline(sentences: list[Sentence]) -> bool:
     return False
 
 
+# an acquisition named by its noun: the deal a bare "deal" in its sentence is
+# ("completes Kotoba Dynamics takeover after JFTC waves deal through")
+_TAKEOVER_NOUNS = frozenset(["takeover", "merger", "acquisition", "buyout", "purchase"])
+
+
 def _names_other_deal(s: Sentence) -> bool:
-    return any(m.value[1] == "strong" for m in s.of_layer("action:investment")) or any(
-        m.value[1] == "strong" for m in s.of_layer(_REGULATORY)
-    )
+    tokens = s.tokens
+    return any(
+        m.value[1] == "strong" or tokens[m.end - 1].lower() in _TAKEOVER_NOUNS
+        for m in s.of_layer("action:investment")
+    ) or any(m.value[1] == "strong" for m in s.of_layer(_REGULATORY))
 
 
 _ACTION_LAYERS = {c: f"action:{c}" for c in CATEGORIES}
@@ -2490,6 +2618,41 @@ class SentenceScore(NamedTuple):
 _HEADLINE_REPORTS = 0.5
 
 
+_ANAPHORIC_OPENERS = frozenset(["The", "This", "That"])
+
+
+def _the_one_told_of(
+    s: Sentence, raw: dict[str, tuple[float, bool]], told: dict[tuple[str, str], float]
+) -> dict[str, tuple[float, bool]]:
+    """ "The sector is drawing attention from the CCI, which published a market
+    study last month. ... The study flagged concerns": a sentence opening with
+    "The" and a step or deal the article has named is about that one, and no
+    surer of it than where it was named. Notes this sentence's own words for
+    the sentences after it."""
+    out = raw
+    tokens = s.tokens
+    opens = tokens[s.start] in _ANAPHORIC_OPENERS
+    for category, at in s.action_at.items():
+        score, borrowed = raw[category]
+        if score <= 0:
+            continue
+        actions = s.by_layer[_ACTION_LAYERS[category]]
+        if opens and at[0] == s.start + 1 and len(actions) == 1:
+            earlier = told.get((category, at[1]))
+            if earlier is not None and earlier < score:
+                if out is raw:
+                    out = dict(raw)
+                out[category] = (earlier, borrowed)
+                score = earlier
+        # the action that earned the score, by its first and its last word: "a
+        # market study" is "The study" after
+        last = next(m.end for m in actions if m.start == at[0]) - 1
+        for word in (at[1], tokens[last].lower()):
+            if told.get((category, word), -1.0) < score:
+                told[category, word] = score
+    return out
+
+
 def best_sentences(
     sentences: list[Sentence], tokens: list[str], rules: Ruleset
 ) -> dict[str, list[SentenceScore]]:
@@ -2505,6 +2668,7 @@ def best_sentences(
     lead = int(w.get("lead_sentences", 3))
     body = 0  # body sentences so far (of the current story, in a roundup)
     named: set[str] = set()  # the organisations the headline names
+    told: dict[tuple[str, str], float] = {}  # (category, action word) -> best score so far
     for i, s in enumerate(sentences):
         if not s.is_title:
             body = 1 if _starts_story(s.text) else body + 1
@@ -2526,6 +2690,7 @@ def best_sentences(
             raw = _told_of_then(raw, before, w["background"])
         if before:
             raw = _as_told_before(raw, before)
+        raw = _the_one_told_of(s, raw, told)
         before = raw
         regulatory = is_regulatory_step(s)
         done = _completed(s)

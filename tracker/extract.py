@@ -11,7 +11,7 @@ Altman"). Pure: tokens and lexicon matches in, entities out.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -243,6 +243,49 @@ def find_mentions(
             out.append(_org(tokens, *found))
             taken.update(range(*found))
     out.sort(key=_by_position)
+    return out
+
+
+def names_found(mentions: Iterable[Mention]) -> dict[str, list[tuple[str, ...]]]:
+    """The organisations found by a cue ("start-up Farmlingo", "Kanda Robotics
+    K.K."), as token runs by their first token, longest first: the article names
+    them bare elsewhere ("Farmlingo has closed a seed round")."""
+    runs: dict[str, set[tuple[str, ...]]] = {}
+    texts = {n.text for n in mentions if n.kind == "organization" and n.developer is None}
+    for text in texts:
+        run = tuple(text.split(" "))
+        first = run[0]
+        if len(run) == 1 and (len(first) < 3 or first.isupper()):
+            continue  # "AI", "EU": too short or an acronym that names other things
+        if first.lower() in _NOT_FIRST:
+            continue
+        runs.setdefault(first, set()).add(run)
+    return {k: sorted(v, key=len, reverse=True) for k, v in runs.items()}
+
+
+# words that open no name carried through an article: "The Company", "Its AI unit"
+_NOT_FIRST = frozenset("the a an this that its their our his her it in on at for and or".split())  # noqa: SIM905
+
+
+def repeated_names(
+    tokens: list[str],
+    at: Iterable[int],
+    known: dict[str, list[tuple[str, ...]]],
+    mentions: list[Mention],
+) -> list[Mention]:
+    """The names in ``known`` again at the positions ``at`` (where a token opens
+    one), outside the sentence's own ``mentions``."""
+    taken = {i for n in mentions for i in range(n.position, n.end)}
+    out: list[Mention] = []
+    for i in at:
+        if i in taken:
+            continue
+        for run in known[tokens[i]]:
+            end = i + len(run)
+            if tuple(tokens[i:end]) == run and taken.isdisjoint(range(i, end)):
+                out.append(_org(tokens, i, end))
+                taken.update(range(i, end))
+                break
     return out
 
 
