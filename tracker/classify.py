@@ -261,7 +261,6 @@ def _spread_names(sentences: list[Sentence], tokens: list[str]) -> None:
             found = repeated_names(tokens, here, known, s.mentions)
             if found:
                 s.mentions = sorted([*s.mentions, *found], key=_position)
-                s.named.clear()
 
 
 _CURRENCY_CHAR = re.compile(f"[{re.escape(CURRENCY_CHARS)}]")
@@ -877,8 +876,12 @@ def _running_total(s: Sentence, tokens: list[str]) -> bool:
     return False
 
 
-# what makes "has raised" or "has closed" one deal: "has closed its acquisition of Run:ai"
-_ONE_DEAL = _STAKE_WORDS | {"acquisition", "purchase", "takeover", "merger", "buyout"}
+# an acquisition named by its noun: "has closed its acquisition of Run:ai" is one deal,
+# and the deal a bare "deal" beside it is ("completes Kotoba Dynamics takeover after
+# JFTC waves deal through")
+_TAKEOVER_NOUNS = frozenset(["takeover", "merger", "acquisition", "buyout", "purchase"])
+# what makes "has raised" or "has closed" one deal
+_ONE_DEAL = _STAKE_WORDS | _TAKEOVER_NOUNS
 
 
 def _hedged_subject(m: Match, s: Sentence) -> bool:
@@ -1206,14 +1209,16 @@ def _orgs(s: Sentence) -> set[str]:
     return s.names("organization")
 
 
-_CLOSE = frozenset(["closes", "closed", "closing"])
+# the words of _RAISE that a share price does too
+_CLOSE = frozenset(["closes", "closed"])
 _CLOSING_PRICE = frozenset(["higher", "lower", "up", "down", "flat", "unchanged"])
 
 
 def _is_money_raise(m: Match, s: Sentence, tokens: list[str]) -> bool:
-    if tokens[m.start].lower() not in _RAISE:
+    verb = tokens[m.start].lower()
+    if verb not in _RAISE:
         return True
-    if tokens[m.start].lower() in _CLOSE and not _CLOSING_PRICE.isdisjoint(
+    if verb in _CLOSE and not _CLOSING_PRICE.isdisjoint(
         w.lower() for w in tokens[m.end : min(s.end, m.end + 4)]
     ):
         return False  # "Shares of Mphasis closed 1.8% higher at Rs 2,874": a share price
@@ -2131,7 +2136,7 @@ def _works_with_many(m: Match, s: Sentence, tokens: list[str]) -> bool:
     j = m.end
     while j < s.end and tokens[j].lower() in _DETERMINERS:
         j += 1
-    return j < s.end and tokens[j].islower() and tokens[j] not in _DETERMINERS
+    return j < s.end and tokens[j].islower()
 
 
 def _a_price(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -2527,11 +2532,6 @@ def _investment_headline(sentences: list[Sentence]) -> bool:
         ):
             return True
     return False
-
-
-# an acquisition named by its noun: the deal a bare "deal" in its sentence is
-# ("completes Kotoba Dynamics takeover after JFTC waves deal through")
-_TAKEOVER_NOUNS = frozenset(["takeover", "merger", "acquisition", "buyout", "purchase"])
 
 
 def _names_other_deal(s: Sentence) -> bool:

@@ -247,11 +247,13 @@ def find_mentions(
 
 
 def names_found(mentions: Iterable[Mention]) -> dict[str, list[tuple[str, ...]]]:
-    """The organisations found by a cue ("start-up Farmlingo", "Kanda Robotics
-    K.K."), as token runs by their first token, longest first: the article names
-    them bare elsewhere ("Farmlingo has closed a seed round")."""
+    """The organisations named in an article, as token runs by their first token,
+    longest first. Those a cue found ("start-up Farmlingo", "Kanda Robotics K.K.")
+    are the ones that matter: the article names them bare elsewhere ("Farmlingo
+    has closed a seed round"), where no cue finds them (the gazetteer's are found
+    everywhere already)."""
     runs: dict[str, set[tuple[str, ...]]] = {}
-    texts = {n.text for n in mentions if n.kind == "organization" and n.developer is None}
+    texts = {n.text for n in mentions if n.kind == "organization"}
     for text in texts:
         run = tuple(text.split(" "))
         first = run[0]
