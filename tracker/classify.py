@@ -641,6 +641,7 @@ def _is_year(word: str) -> bool:
 # "released in March 2023", "at the end of November 2022", "raised $2bn last November",
 # "began to apply on August 2, 2025"
 _DATING = frozenset(["in", "of", "last", "on"])
+_RELATIVES = frozenset(["that", "which", "who", "whose"])
 # full month names: a text's "in August" (the longest name of each month in the date parser's table)
 _MONTHS = frozenset(
     max((name for name, n in MONTHS.items() if n == number), key=len) for number in range(1, 13)
@@ -668,6 +669,8 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return True
     if _past_participle_aside(m, s, tokens) or _dated_aside_after(m, s, tokens):
         return True
+    if _dated_past_apposition(m, s, tokens):
+        return True
     if _dated_when(m, s, tokens) or _dated_participle(m, s, tokens):
         return True
     # "KDDI bought a majority stake in ELYZA, a University of Tokyo spin-off, in
@@ -690,6 +693,11 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return False
     if any(map(_is_year, after)):
         return True
+    # a month dates the action, not a clause of its own after it ("available to
+    # paying customers after a closed test that began in July")
+    opener = next((i for i, w in enumerate(after) if w in _RELATIVES), None)
+    if opener is not None:
+        after = after[:opener]
     # "signed a licensing agreement with Midjourney in August", "fined Luka in the
     # spring": news says "on Tuesday"
     lowered = [w.lower() for w in after]
@@ -840,6 +848,26 @@ def _dated_aside_after(m: Match, s: Sentence, tokens: list[str]) -> bool:
     return False
 
 
+_APPOSITION_DETERMINERS = frozenset(["the", "a", "an", "its", "their"])
+_APPOSITION_REACH = 12
+
+
+def _dated_past_apposition(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "Moxin released Qilin 3, the current version of its flagship model, in
+    March": the date that closes an apposition to the action's object is the
+    action's."""
+    comma = next((i for i in range(m.end, min(s.end, m.end + 4)) if tokens[i] == ","), None)
+    if comma is None or comma + 1 >= s.end or tokens[comma + 1] not in _APPOSITION_DETERMINERS:
+        return False
+    stop = min(s.end, comma + _APPOSITION_REACH)
+    close = next((i for i in range(comma + 2, stop) if tokens[i] in (",", ";")), None)
+    if close is None or tokens[close] != "," or close + 2 >= s.end:
+        return False
+    if tokens[close + 2].lower() in ("week", "weekend"):
+        return False  # "..., its new model, last week": news
+    return _dated_phrase(tokens, close + 1, s.end)
+
+
 # without a year or one of these words, nothing in a sentence is dated (a year is
 # looked for in the text, where it may find more than the tokens hold: "mid-2024")
 _DATE_WORDS = _MONTHS | _SEASONS | {"ago", "last", "earlier", "early", "late", "mid"}
@@ -894,17 +922,28 @@ def _hedged_subject(m: Match, s: Sentence) -> bool:
     tokens = s.tokens
     if m.start - s.start > 2:
         return (
-            tokens[m.start - 1].lower() in _INDEFINITE
-            and any(
-                c.start == m.end and tokens[c.start].lower() in _MODALS for c in s.by_layer["hedge"]
+            (
+                tokens[m.start - 1].lower() in _INDEFINITE
+                and any(
+                    # "a tie-up with Tata would give Sarvam", "its investment in the Belgian
+                    # grid will need to reach": the noun's own phrase, then a hedged verb
+                    c.value
+                    and m.end <= c.start <= m.end + _NOUN_PHRASE_REACH
+                    and tokens[c.start].lower() not in _HEDGED_NOUNS
+                    # not a participle describing it: "a demand from the FTC seeking documents"
+                    and not tokens[c.start].lower().endswith("ing")
+                    and all(w[:1].isalnum() for w in tokens[m.end : c.start])
+                    for c in s.by_layer["hedge"]
+                )
             )
-        ) or any(
-            # "A decision on the Orme round is not expected before": the noun's own verb
-            c.value
-            and m.end < c.start <= m.end + 3
-            and _COPULA_ONLY.issuperset(w.lower() for w in tokens[m.end : c.start])
-            and tokens[c.start].lower() not in _HEDGED_NOUNS
-            for c in s.by_layer["hedge"]
+            or any(
+                # "A decision on the Orme round is not expected before": the noun's own verb
+                c.value
+                and m.end < c.start <= m.end + 3
+                and _COPULA_ONLY.issuperset(w.lower() for w in tokens[m.end : c.start])
+                and tokens[c.start].lower() not in _HEDGED_NOUNS
+                for c in s.by_layer["hedge"]
+            )
         )
     return any(
         c.value and m.end <= c.start <= m.end + 3 and tokens[c.start].lower() not in _HEDGED_NOUNS
@@ -913,9 +952,10 @@ def _hedged_subject(m: Match, s: Sentence) -> bool:
 
 
 _MODALS = frozenset(["could", "may", "might", "would", "should", "must"])
+_NOUN_PHRASE_REACH = 6
 _COPULA_ONLY = frozenset(["is", "are", "was", "were", "not", "still", "also"])
 # "a fine could reach": one that may come; "the ruling would affect" names one made
-_INDEFINITE = frozenset(["a", "an", "any"])
+_INDEFINITE = frozenset(["a", "an", "any", "its", "their"])
 
 
 # hedges that qualify a noun, not a verb: "cleared SAP's planned acquisition"
@@ -999,6 +1039,11 @@ _LATER_BREAKS = frozenset([",", ";", "and", "but", "while", "with"])
 _LATER_REACH = 10
 
 
+# the categories whose step a time to come puts off ("will open an investigation into
+# Nvidia next year"): a deal agreed now to close next year is still agreed now
+_PUT_OFF = frozenset(["model_release", "regulatory_action"])
+
+
 def _due_later(m: Match, s: Sentence) -> bool:
     """ "said it would release the model to the public later this year": a time
     to come after the release word, in its own clause, puts it off."""
@@ -1040,7 +1085,8 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         or _hedged_subject(m, s)
         or _in_an_opening_condition(m, s, tokens)
         or (category == "model_release" and _governed(m, s, "cue:plan", scope["plan"]))
-        or (category == "model_release" and _due_later(m, s))
+        or (category in _PUT_OFF and _due_later(m, s))
+        or (category == "regulatory_action" and _governed(m, s, "cue:plan_after", scope["plan"]))
         or (category == "regulatory_action" and s.is_title and _headline_future(m, s, tokens))
         or (category != "regulatory_action" and _requested(m, s, rules))
         or (category == "regulatory_action" and _governed(m, s, "cue:ability", _ABILITY_REACH))
@@ -1439,6 +1485,23 @@ _DETERMINERS = frozenset(
 )
 
 
+def _model_told_before(s: Sentence, tokens: list[str]) -> bool:
+    """ "The assistant, which runs on a language model trained by Viettel, ...
+    It became available to all subscribers on Tuesday": "It" is the model the
+    sentence before describes."""
+    previous = s.previous
+    return (
+        tokens[s.start] in ("It", "They")
+        and previous is not None
+        and (previous.has("cue:model_noun") or bool(previous.names("model")))
+    )
+
+
+# how a release phrase names where the model went ("to all developers", "on Hugging
+# Face", "in developers' hands"), not when ("from today")
+_WHERE_RELEASED = frozenset(["to", "on", "in"])
+
+
 def _object_is_not_a_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ "launches an inquiry", "announced a partnership", "unveiling Mistral AI": the
     thing released is named right after the verb, and it is not a model. A verb
@@ -1446,9 +1509,20 @@ def _object_is_not_a_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
     ("its Command A model is now available to customers"; not "the start-up,
     launched in 2021,")."""
     j = m.end
+    if tokens[m.start].lower() in _WHERE_RELEASED:
+        # "opened its Skarv-2 model to all developers": what is released comes before
+        return not (
+            any(c.start < m.start for c in s.of_layer("cue:model_noun"))
+            or _model_subject(m, s, tokens)
+            or _product_before(m, s, tokens)
+        )
     if (j < s.end and tokens[j].lower() in _PREPOSITIONS) or tokens[j - 1] in _PREPOSITIONS:
         # "... is now available to customers", "... lands on Amazon Bedrock"
-        return not (_model_subject(m, s, tokens) or _product_before(m, s, tokens))
+        return not (
+            _model_subject(m, s, tokens)
+            or _product_before(m, s, tokens)
+            or _model_told_before(s, tokens)
+        )
     while j < s.end and (tokens[j].lower() in _DETERMINERS or tokens[j] == "of"):
         j += 1  # "the launch of Grok 3", "general availability of Corvane-2"
     if j >= s.end:
@@ -1829,7 +1903,7 @@ def _statement(m: Match, s: Sentence, tokens: list[str]) -> bool:
     designated services", "the restricted chips": a participle before its noun
     describes, it takes no step."""
     word = tokens[m.start].lower()
-    if word.startswith("warn"):
+    if word.startswith("warn") and m.end - m.start == 1:  # not "a warning letter"
         k = m.end + 2 if _on_a_date(m, tokens, m.end) else m.end  # "warned on Tuesday that"
         return not _warns_someone(k, s, tokens)
     if m.end >= s.end:
@@ -1951,6 +2025,7 @@ def _merged(s: Sentence, previous: Sentence) -> Sentence:
         layers=s.layers | frozenset(cues),
         by_layer=by_layer,
         cased=s.cased,
+        previous=previous,
     )
 
 
@@ -2071,6 +2146,8 @@ def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> 
             or _offers_no_model(m, s, tokens)
             or _adds_no_model(m, s, tokens)
             or _works_with_many(m, s, tokens)
+            or _signs_up_customers(m, s, tokens)
+            or _taps_money(m, s, tokens)
             or _deal_referred_to(m, s, tokens)
         )
     if category == "investment":
@@ -2137,6 +2214,46 @@ def _works_with_many(m: Match, s: Sentence, tokens: list[str]) -> bool:
     while j < s.end and tokens[j].lower() in _DETERMINERS:
         j += 1
     return j < s.end and tokens[j].islower()
+
+
+# whom a company sells to, counted rather than named
+_CLIENTS = frozenset(
+    "customers clients users enterprises businesses companies firms conglomerates banks "  # noqa: SIM905
+    "hospitals schools retailers publishers subscribers buyers".split()
+)
+
+
+def _signs_up_customers(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "has been signing up Japanese enterprises for ChatGPT", "signed up other AI
+    customers": customers won, not a partner (one is named: "signs up Telconet as
+    reseller")."""
+    j = m.end
+    if not tokens[m.start].lower().startswith("sign") or j >= s.end or tokens[j].lower() != "up":
+        return False
+    for word in tokens[j + 1 : min(s.end, j + 6)]:
+        lower = word.lower()
+        if lower in _CLIENTS:
+            return True
+        if not word[:1].isalnum() or lower in _PREPOSITIONS:
+            return False
+    return False
+
+
+# what a company taps that is no partner: "taps $8m debt line", "taps investors for $50m"
+_TAPPED = _SUM_WORDS | frozenset(
+    "investors backers lenders markets market debt bond bonds banks reserves".split()  # noqa: SIM905
+)
+
+
+def _taps_money(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "Kora Intelligence taps $8m debt line": money drawn, not a partner
+    chosen ("taps Mistral for its assistant")."""
+    if not tokens[m.start].lower().startswith("tap"):
+        return False
+    j = m.end
+    while j < s.end and tokens[j].lower() in _DETERMINERS:
+        j += 1
+    return j < s.end and (tokens[j][:1].isdigit() or tokens[j].lower() in _TAPPED)
 
 
 def _a_price(m: Match, s: Sentence, tokens: list[str]) -> bool:
