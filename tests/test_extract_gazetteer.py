@@ -16,7 +16,8 @@ from tracker.ruleset import load_ruleset
 from tracker.text import words
 
 _REGULATOR_KINDS = {
-    "competition", "privacy", "legislature", "court", "government", "securities", "other",
+    "competition", "privacy", "legislature", "court", "government", "securities", "financial",
+    "health", "other",
 }  # fmt: skip
 
 
