@@ -538,7 +538,10 @@ def _governed(m: Match, s: Sentence, layer: str, reach: int) -> bool:
         c.value
         and (c.start < m.start or (c.start == m.start and c.end > m.end))  # "backed by"
         and m.start - c.end <= reach
-        and not (layer == "background" and (_reported_past(c, s) or _clause_closed(c, m, s)))
+        and not (
+            layer == "background"
+            and (_reported_past(c, s) or _clause_closed(c, m, s) or _had_this_week(c, s))
+        )
         and not (layer == "hedge" and (_hedge_closed(c, m, s.tokens) or _reported_would(c, s)))
         for c in cues
     )
@@ -601,6 +604,12 @@ def _in_clause_of(m: Match, s: Sentence, layer: str) -> bool:
 
 
 _SAID = frozenset(["said", "says", "told", "announced", "confirmed", "disclosed"])
+
+
+def _had_this_week(c: Match, s: Sentence) -> bool:
+    """ "Komdigi had ordered the suspension of the service late on Tuesday": a
+    past perfect dated to this week tells of the week's news."""
+    return s.tokens[c.start].lower() == "had" and c.end - c.start == 1 and _this_week(s)
 
 
 def _reported_past(c: Match, s: Sentence) -> bool:
@@ -912,6 +921,12 @@ _TAKEOVER_NOUNS = frozenset(["takeover", "merger", "acquisition", "buyout", "pur
 _ONE_DEAL = _STAKE_WORDS | _TAKEOVER_NOUNS
 
 
+def _what_it_can_do(m: Match, s: Sentence) -> bool:
+    """ "after that, penalties can reach 3% of turnover": a step followed by "can"
+    says what it may be, not what was done."""
+    return any(c.start == m.end for c in s.by_layer.get("cue:ability", ()))
+
+
 def _hedged_subject(m: Match, s: Sentence) -> bool:
     """The action is the sentence's subject and its verb is hedged: "The
     settlement must be approved by the judge", "The probe could lead to fines";
@@ -1090,6 +1105,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         or (category == "regulatory_action" and s.is_title and _headline_future(m, s, tokens))
         or (category != "regulatory_action" and _requested(m, s, rules))
         or (category == "regulatory_action" and _governed(m, s, "cue:ability", _ABILITY_REACH))
+        or (category == "regulatory_action" and _what_it_can_do(m, s))
     ):
         factor *= w["hedge"]
     if _governed(m, s, "negation", scope["negation"]):
@@ -2159,6 +2175,7 @@ def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> 
         or _scope_of_rules(m, s, tokens)
         or _clear_as_adjective(m, s, tokens)
         or _a_price(m, s, tokens)
+        or _required_of(m, s, tokens)
     )
 
 
@@ -2310,6 +2327,27 @@ def _scope_of_rules(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return False
     stop = _clause_end(m.end, s, tokens, 12)
     return _ONSET.isdisjoint(w.lower() for w in tokens[s.start : stop])
+
+
+# what a law or a rule obliges someone to do: "which requires providers ... to assess"
+_OBLIGES = ("requir", "oblig", "compel", "mandat", "forc")
+_OBLIGED_REACH = 12
+
+
+def _required_of(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "the EU's AI Act, which requires providers of the most capable models to
+    assess and mitigate systemic risks": what a rule obliges someone to do, not
+    a step taken."""
+    if m.start - 1 <= s.start or tokens[m.start - 1].lower() != "to":
+        return False
+    first = max(s.start, m.start - _OBLIGED_REACH)
+    for i in range(m.start - 2, first - 1, -1):
+        word = tokens[i].lower()
+        if word in (",", ";"):
+            return False
+        if word.startswith(_OBLIGES):
+            return True
+    return False
 
 
 def _rules_as_noun(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -2735,11 +2773,14 @@ class SentenceScore(NamedTuple):
 _HEADLINE_REPORTS = 0.5
 
 
-_ANAPHORIC_OPENERS = frozenset(["The", "This", "That"])
+_ANAPHORIC_OPENERS = frozenset(["The", "This", "That", "These", "Those"])
 
 
 def _the_one_told_of(
-    s: Sentence, raw: dict[str, tuple[float, bool]], told: dict[tuple[str, str], float]
+    s: Sentence,
+    raw: dict[str, tuple[float, bool]],
+    told: dict[tuple[str, str], float],
+    synonyms: dict[str, str],
 ) -> dict[str, tuple[float, bool]]:
     """ "The sector is drawing attention from the CCI, which published a market
     study last month. ... The study flagged concerns": a sentence opening with
@@ -2755,7 +2796,7 @@ def _the_one_told_of(
             continue
         actions = s.by_layer[_ACTION_LAYERS[category]]
         if opens and at[0] == s.start + 1 and len(actions) == 1:
-            earlier = told.get((category, at[1]))
+            earlier = told.get((category, synonyms.get(at[1], at[1])))
             if earlier is not None and earlier < score:
                 if out is raw:
                     out = dict(raw)
@@ -2765,6 +2806,7 @@ def _the_one_told_of(
         # market study" is "The study" after
         last = next(m.end for m in actions if m.start == at[0]) - 1
         for word in (at[1], tokens[last].lower()):
+            word = synonyms.get(word, word)
             if told.get((category, word), -1.0) < score:
                 told[category, word] = score
     return out
@@ -2807,7 +2849,7 @@ def best_sentences(
             raw = _told_of_then(raw, before, w["background"])
         if before:
             raw = _as_told_before(raw, before)
-        raw = _the_one_told_of(s, raw, told)
+        raw = _the_one_told_of(s, raw, told, rules.synonyms)
         before = raw
         regulatory = is_regulatory_step(s)
         done = _completed(s)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -93,6 +93,9 @@ class Ruleset:
     not_products: frozenset[str]
     # the labels before a headline's colon that set its genre ("speech", "book review")
     kickers: frozenset[str] = frozenset()
+    # words that name the same kind of step or deal ("probe", "inquiry",
+    # "investigation"), each mapped to the first word of its group
+    synonyms: dict[str, str] = field(default_factory=dict)
     # the most an actor found in the sentence before can give: a fit at least this
     # high need not look there (see classify.score_sentence)
     borrow_ceiling: float = float("inf")
@@ -230,7 +233,22 @@ def compile_ruleset(rules: dict[str, Any], gazetteer: dict[str, Any], digest: st
             " ".join(p.lower().split())
             for p in _phrases(rules.get("genre", {}), "kickers", "genre")
         ),
+        synonyms=_synonyms(rules.get("synonyms", {})),
     )
+
+
+def _synonyms(table: dict[str, Any]) -> dict[str, str]:
+    """``[synonyms] groups``: lists of words for one thing; each word maps to its
+    group's first."""
+    groups = table.get("groups", [])
+    if not isinstance(groups, list) or not all(
+        isinstance(g, list) and g and all(isinstance(w, str) for w in g) for g in groups
+    ):
+        raise ConfigError(
+            "rules: synonyms.groups must be a list of lists of words",
+            hint='write it as groups = [["probe", "inquiry", "investigation"], ...]',
+        )
+    return {w.lower(): g[0].lower() for g in groups for w in g}
 
 
 def _borrow_ceiling(actor_weights: dict[str, float], previous: float) -> float:
