@@ -650,7 +650,6 @@ def _is_year(word: str) -> bool:
 # "released in March 2023", "at the end of November 2022", "raised $2bn last November",
 # "began to apply on August 2, 2025"
 _DATING = frozenset(["in", "of", "last", "on"])
-_RELATIVES = frozenset(["that", "which", "who", "whose"])
 # full month names: a text's "in August" (the longest name of each month in the date parser's table)
 _MONTHS = frozenset(
     max((name for name, n in MONTHS.items() if n == number), key=len) for number in range(1, 13)
@@ -704,7 +703,7 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return True
     # a month dates the action, not a clause of its own after it ("available to
     # paying customers after a closed test that began in July")
-    opener = next((i for i, w in enumerate(after) if w in _RELATIVES), None)
+    opener = next((i for i, w in enumerate(after) if w in _CLAUSE_OPENERS), None)
     if opener is not None:
         after = after[:opener]
     # "signed a licensing agreement with Midjourney in August", "fined Luka in the
@@ -930,15 +929,16 @@ def _what_it_can_do(m: Match, s: Sentence) -> bool:
 def _hedged_subject(m: Match, s: Sentence) -> bool:
     """The action is the sentence's subject and its verb is hedged: "The
     settlement must be approved by the judge", "The probe could lead to fines";
-    or an indefinite clause subject with a modal straight after it: "said that
-    under the EU's guidelines a fine could in theory reach"."""
+    or, deeper in the sentence, a noun phrase not yet settled ("a", "its") whose
+    own verb, a few words on, is hedged: "under the EU's guidelines a fine could
+    in theory reach", "a tie-up with Tata would give Sarvam"."""
     if "hedge" not in s.by_layer:
         return False
     tokens = s.tokens
     if m.start - s.start > 2:
         return (
             (
-                tokens[m.start - 1].lower() in _INDEFINITE
+                tokens[m.start - 1].lower() in _UNSETTLED_OPENERS
                 and any(
                     # "a tie-up with Tata would give Sarvam", "its investment in the Belgian
                     # grid will need to reach": the noun's own phrase, then a hedged verb
@@ -969,8 +969,9 @@ def _hedged_subject(m: Match, s: Sentence) -> bool:
 _MODALS = frozenset(["could", "may", "might", "would", "should", "must"])
 _NOUN_PHRASE_REACH = 6
 _COPULA_ONLY = frozenset(["is", "are", "was", "were", "not", "still", "also"])
-# "a fine could reach": one that may come; "the ruling would affect" names one made
-_INDEFINITE = frozenset(["a", "an", "any", "its", "their"])
+# "a fine could reach": one that may come; "its investment ... will need to reach": one
+# still to be made; "the ruling would affect" names one made
+_UNSETTLED_OPENERS = frozenset(["a", "an", "any", "its", "their"])
 
 
 # hedges that qualify a noun, not a verb: "cleared SAP's planned acquisition"
@@ -1292,9 +1293,7 @@ def _is_money_raise(m: Match, s: Sentence, tokens: list[str]) -> bool:
 def _buys_company(m: Match, s: Sentence, tokens: list[str]) -> bool:
     if tokens[m.end - 1].lower() not in _BUY:
         return True
-    j = m.end
-    while j < s.end and tokens[j].lower() in _DETERMINERS:
-        j += 1
+    j = _past_determiners(m.end, s, tokens)
     if j >= s.end:
         return True
     last, stop = "", min(s.end, j + 5)
@@ -1499,6 +1498,14 @@ def _maker_and_product(j: int, s: Sentence, tokens: list[str]) -> bool:
 _DETERMINERS = frozenset(
     ["a", "an", "the", "its", "their", "his", "her", "our", "two", "three", "four", "several"]
 )
+
+
+def _past_determiners(j: int, s: Sentence, tokens: list[str]) -> int:
+    """The first word from ``j`` that is no determiner: the head of what a verb
+    takes ("buys the start-up", "works with several hospitals")."""
+    while j < s.end and tokens[j].lower() in _DETERMINERS:
+        j += 1
+    return j
 
 
 def _model_told_before(s: Sentence, tokens: list[str]) -> bool:
@@ -2227,9 +2234,7 @@ def _works_with_many(m: Match, s: Sentence, tokens: list[str]) -> bool:
     with the Bank of Portugal")."""
     if not tokens[m.start].lower().startswith("work") or tokens[m.end - 1].lower() != "with":
         return False
-    j = m.end
-    while j < s.end and tokens[j].lower() in _DETERMINERS:
-        j += 1
+    j = _past_determiners(m.end, s, tokens)
     return j < s.end and tokens[j].islower()
 
 
@@ -2267,9 +2272,7 @@ def _taps_money(m: Match, s: Sentence, tokens: list[str]) -> bool:
     chosen ("taps Mistral for its assistant")."""
     if not tokens[m.start].lower().startswith("tap"):
         return False
-    j = m.end
-    while j < s.end and tokens[j].lower() in _DETERMINERS:
-        j += 1
+    j = _past_determiners(m.end, s, tokens)
     return j < s.end and (tokens[j][:1].isdigit() or tokens[j].lower() in _TAPPED)
 
 
