@@ -856,7 +856,6 @@ def _dated_aside_after(m: Match, s: Sentence, tokens: list[str]) -> bool:
     return False
 
 
-_APPOSITION_DETERMINERS = frozenset(["the", "a", "an", "its", "their"])
 _APPOSITION_REACH = 12
 
 
@@ -865,7 +864,7 @@ def _dated_past_apposition(m: Match, s: Sentence, tokens: list[str]) -> bool:
     March": the date that closes an apposition to the action's object is the
     action's."""
     comma = next((i for i in range(m.end, min(s.end, m.end + 4)) if tokens[i] == ","), None)
-    if comma is None or comma + 1 >= s.end or tokens[comma + 1] not in _APPOSITION_DETERMINERS:
+    if comma is None or comma + 1 >= s.end or tokens[comma + 1].lower() not in _APPOSITION_OPENERS:
         return False
     stop = min(s.end, comma + _APPOSITION_REACH)
     close = next((i for i in range(comma + 2, stop) if tokens[i] in (",", ";")), None)
@@ -1538,6 +1537,7 @@ def _object_is_not_a_model(m: Match, s: Sentence, tokens: list[str]) -> bool:
             any(c.start < m.start for c in s.of_layer("cue:model_noun"))
             or _model_subject(m, s, tokens)
             or _product_before(m, s, tokens)
+            or _model_told_before(s, tokens)
         )
     if (j < s.end and tokens[j].lower() in _PREPOSITIONS) or tokens[j - 1] in _PREPOSITIONS:
         # "... is now available to customers", "... lands on Amazon Bedrock"
