@@ -1626,7 +1626,7 @@ _NAME_REACH = 6
 
 def _names_a_publication(j: int, s: Sentence, tokens: list[str]) -> bool:
     """ "launched its National Artificial Intelligence Strategy 2025-2030", "unveils
-    the AI Action Plan": a capitalised name that ends in a publication's noun."""
+    the AI Action Plan": a capitalised name that holds a publication's noun."""
     for i in range(j, min(s.end, j + _NAME_REACH)):
         word = tokens[i]
         if not (word[:1].isupper() or word[:1].isdigit()):
@@ -2746,13 +2746,16 @@ def _starts_story(text: str) -> bool:
 def _completed(s: Sentence) -> bool:
     """The deal is done ("completed its acquisition"), not a step before it is
     ("failed to notify the deal before completing it")."""
+    completions = s.of_layer("cue:completion")
+    if not completions:
+        return False
     tokens = s.tokens
     steps = [r.start for r in s.of_layer(_REGULATORY)]
     return any(
         (c.start == s.start or tokens[c.start - 1].lower() not in _NOT_YET)
         # "CMA closes Microsoft/OpenAI inquiry": the step is closed, not a deal
         and not any(c.end <= at < c.end + _CLOSED_REACH for at in steps)
-        for c in s.of_layer("cue:completion")
+        for c in completions
     )
 
 
