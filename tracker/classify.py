@@ -143,6 +143,7 @@ class Sentence:
     states: list[int] | None = field(default=None, repr=False)  # see acting_states
     named: dict[str, set[str]] = field(default_factory=dict, repr=False)  # kind -> names
     dates: bool | None = field(default=None, repr=False)  # see has_date_words
+    week: bool | None = field(default=None, repr=False)  # see _this_week
 
     @property
     def title_case(self) -> bool:
@@ -2997,8 +2998,11 @@ _THIS_WEEK = re.compile(
 
 def _this_week(s: Sentence) -> bool:
     """A sentence dated to a weekday or to this or last week reports news, however
-    deep in the article ("Gov. Newsom put his signature on SB 53 on Monday")."""
-    return _THIS_WEEK.search(s.text) is not None
+    deep in the article ("Gov. Newsom put his signature on SB 53 on Monday").
+    Worked out once per sentence: each past perfect's check asks again."""
+    if s.week is None:
+        s.week = _THIS_WEEK.search(s.text) is not None
+    return s.week
 
 
 def _known_deal(s: Sentence, category: str, tokens: list[str]) -> bool:
