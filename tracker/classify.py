@@ -447,11 +447,23 @@ def _dateline(
     parts: list[tuple[bool, str]], sentences: list[Sentence], tokens: list[str]
 ) -> tuple[int, int]:
     """The capitalised place that opens a wire story ("SAN FRANCISCO - ..."), as a
-    token range; empty when the first body sentence has none."""
-    first = next((i for i, (is_title, _) in enumerate(parts) if not is_title), None)
-    if first is None:
-        return 0, 0
-    s = sentences[first]
+    token range: in the first body sentence, or after a byline ("By Jane Doe",
+    then "WASHINGTON - ..."); empty when there is none."""
+    body = [i for i, (is_title, _) in enumerate(parts) if not is_title][:_DATELINE_REACH]
+    for i in body:
+        s = sentences[i]
+        found = _dateline_in(s, tokens)
+        if found[1] > found[0] or s.end - s.start > _BYLINE_LENGTH:
+            return found
+    return 0, 0
+
+
+# how many short lines a dateline may come after (a byline, a "Published" line)
+_DATELINE_REACH = 3
+_BYLINE_LENGTH = 12
+
+
+def _dateline_in(s: Sentence, tokens: list[str]) -> tuple[int, int]:
     head = s.text[:80]
     wire = _WIRE.search(s.text[:160])
     if wire is not None:
@@ -541,7 +553,12 @@ def _governed(m: Match, s: Sentence, layer: str, reach: int) -> bool:
         and m.start - c.end <= reach
         and not (
             layer == "background"
-            and (_reported_past(c, s) or _clause_closed(c, m, s) or _had_this_week(c, s))
+            and (
+                _reported_past(c, s)
+                or _clause_closed(c, m, s)
+                or _had_this_week(c, s)
+                or _former_title(c, s)
+            )
         )
         and not (layer == "hedge" and (_hedge_closed(c, m, s.tokens) or _reported_would(c, s)))
         for c in cues
@@ -611,6 +628,19 @@ def _had_this_week(c: Match, s: Sentence) -> bool:
     """ "Komdigi had ordered the suspension of the service late on Tuesday": a
     past perfect dated to this week tells of the week's news."""
     return s.tokens[c.start].lower() == "had" and c.end - c.start == 1 and _this_week(s)
+
+
+_FORMER = frozenset(["former", "formerly", "ex"])
+
+
+def _former_title(c: Match, s: Sentence) -> bool:
+    """ "former GitHub chief executive Nat Friedman and investor Daniel Gross led
+    an $80 million Series B": "former" names what a person was, within two words
+    of their title, and dates nothing else in the sentence."""
+    if c.end - c.start != 1 or s.tokens[c.start].lower() not in _FORMER:
+        return False
+    titles = s.by_layer.get("cue:person_title")
+    return titles is not None and any(0 <= t.start - c.end <= 2 for t in titles)
 
 
 def _reported_past(c: Match, s: Sentence) -> bool:
@@ -1145,7 +1175,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     if _governed(m, s, "negation", scope["negation"]):
         factor *= w["negation"]
     if (
-        s.has("background_anywhere")
+        _recalls(s)
         or _governed(m, s, "background", scope["before"])
         or _in_clause_of(m, s, "background_clause")
         or ("background_rest" in s.layers and _said_before(m, s))
@@ -1154,6 +1184,8 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
             and not (category == "regulatory_action" and _receipt_disclosed(m, s, tokens))
         )
         or _since_year(s, tokens)
+        or _about_a_rival(s, tokens)
+        or _ongoing(m, s, tokens, scope["before"])
         or (category == "investment" and _running_total(s, tokens))
         or (category == "regulatory_action" and _named_as_cause(m, s, tokens))
         or (category == "partnership" and _in_an_apposition(m, s, tokens))
@@ -1176,6 +1208,54 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     ):
         factor *= w["negative"]
     return factor
+
+
+_HAVE_FORMS = frozenset(["has", "have", "had"])
+
+
+def _ongoing(m: Match, s: Sentence, tokens: list[str], reach: int) -> bool:
+    """ "It has been expanding in Japan through a partnership with SoftBank", "It
+    has also been integrating AI features ... and struck partnerships with OpenAI":
+    what a company has been doing for a while, not one new deal."""
+    for i in range(max(s.start + 1, m.start - reach), m.start):
+        if tokens[i] != "been" or not tokens[i + 1].endswith("ing") or tokens[i + 1] == "being":
+            continue
+        # "has been", "has also been"
+        if not _HAVE_FORMS.isdisjoint(w.lower() for w in tokens[max(s.start, i - 2) : i]):
+            return True
+    return False
+
+
+_OTHERS = frozenset(["Other", "Others", "Rival", "Rivals"])
+_RIVAL_NOUNS = frozenset(["rival", "rivals", "competitor", "competitors"])
+_OTHER_BACKERS = frozenset(["investors", "backers", "participants", "shareholders"])
+
+
+def _about_a_rival(s: Sentence, tokens: list[str]) -> bool:
+    """A sentence about other companies, told beside the news: "Other publishers
+    have chosen to license their archives: News Corp signed ...", "Shutterstock,
+    its main rival, has licensed its library to OpenAI" ("Other investors in the
+    round include" is the news's own round; one dated this week is news too)."""
+    first = tokens[s.start]
+    if first in _OTHERS:
+        if s.start + 1 < s.end and tokens[s.start + 1].lower() in _OTHER_BACKERS:
+            return False
+    elif not (
+        "," in tokens[s.start + 1 : s.start + 4]
+        and not _RIVAL_NOUNS.isdisjoint(w.lower() for w in tokens[s.start + 2 : s.start + 7])
+    ):
+        return False
+    return not _this_week(s)
+
+
+def _recalls(s: Sentence) -> bool:
+    """A cue anywhere in the sentence sets it in the past ("years ago", "so far"),
+    unless it only sets the news after something dated to this week: "The charge
+    comes after the U.S. government informed Nvidia this week"."""
+    found = s.by_layer.get("background_anywhere")
+    if found is None:
+        return False
+    return not (_this_week(s) and all(s.tokens[c.start].lower() == "comes" for c in found))
 
 
 _CONDITIONS = frozenset(["If", "Unless", "Whether", "if", "unless", "whether"])
@@ -1848,7 +1928,10 @@ def _fit_regulatory(
         if m.end < len(tokens) and tokens[m.end].lower() in ("ahead", "on"):
             return 0.0  # going on with a plan, not urging anyone: "presses ahead with"
         positions = [n.position for n in regulators] + [c.start for c in generic] + states
-        if not any(p < m.start for p in positions):
+        # an authority right after another verb is its object, not the one asking:
+        # "warned U.S. senators on Tuesday ... and urged Congress to act"
+        verbs = [a.end for a in s.of_layer(_REGULATORY) if a.end <= m.start]
+        if not any(p < m.start and not _object_of(p, verbs, tokens) for p in positions):
             return 0.0  # a company or a group asking: lobbying, not a formal step
         if not _asks_for_a_step(m, s, tokens, positions):
             return 0.0  # "pressed the nominee on whether", "called for a national model"
@@ -1879,6 +1962,14 @@ _RULE_NOUNS = frozenset(
     "rules measures regulation regulations law laws act requirements obligations provisions "  # noqa: SIM905
     "code directive decree ban".split()
 )
+
+
+def _object_of(at: int, verbs: list[int], tokens: list[str]) -> bool:
+    """The authority at ``at`` right after a step's verb ("warned U.S. senators",
+    "told the committee") is whom it addresses."""
+    return any(
+        at - e <= 1 or (at - e == 2 and tokens[e].lower() == "the") for e in verbs if e <= at
+    )
 
 
 def _rules_in_force(m: Match, s: Sentence) -> bool:
@@ -2250,6 +2341,9 @@ def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> 
             or _offers_no_model(m, s, tokens)
             or _adds_no_model(m, s, tokens)
             or _works_with_many(m, s, tokens)
+            or _counted(m, s, tokens)
+            or _partners_as_noun(m, s, tokens)
+            or _participle_adjective(m, s, tokens)
             or _signs_up_customers(m, s, tokens)
             or _taps_money(m, s, tokens)
             or _deal_referred_to(m, s, tokens)
@@ -2317,6 +2411,57 @@ def _works_with_many(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return False
     j = _past_determiners(m.end, s, tokens)
     return j < s.end and tokens[j].islower()
+
+
+_TALLY_WORDS = frozenset(
+    "two three four five six seven eight nine ten dozen dozens hundreds thousands".split()  # noqa: SIM905
+)
+
+
+def _counted(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "closed 53 agreements through partners in the quarter", "said 73% of its
+    agreements were closed with or through those partners": deals counted in a
+    tally, not one deal reported."""
+    if not tokens[m.end - 1].endswith("s"):
+        return False
+    i = m.start - 1
+    if i - 2 >= s.start and tokens[i - 1].lower() == "of" and tokens[i].lower() in _OWNERS:
+        i -= 2  # "73% of its agreements"
+    return i >= s.start and (tokens[i].isdigit() or tokens[i].lower() in _TALLY_WORDS)
+
+
+_OWNERS = frozenset(["its", "their", "the"])
+# what puts "partners" after it as a noun: "with or through those partners"
+_PARTNERS_NOUN = frozenset(
+    "through those these its their our his her the other with by of for to and many several "  # noqa: SIM905
+    "key existing".split()
+)
+
+
+_ADJECTIVE_BEFORE = frozenset(["a", "an", "its", "their", "own"])
+
+
+def _participle_adjective(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "Aurora DSQL, a distributed SQL database", "Getty's own licensed library":
+    a participle describing a noun, not a deal made."""
+    return (
+        m.end - m.start == 1
+        and m.start > s.start
+        and tokens[m.start].endswith("ed")
+        and tokens[m.start - 1].lower() in _ADJECTIVE_BEFORE
+    )
+
+
+def _partners_as_noun(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "73% of its agreements were closed with or through those partners": the
+    companies a firm already sells with, not a deal ("Nvidia partners with" and
+    "BT partners Nvidia" are verbs)."""
+    return (
+        m.end - m.start == 1
+        and tokens[m.start] == "partners"
+        and m.start > s.start
+        and tokens[m.start - 1].lower() in _PARTNERS_NOUN
+    )
 
 
 # whom a company sells to, counted rather than named

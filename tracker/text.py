@@ -268,7 +268,21 @@ class Lexicon:
         return out
 
 
+# the longer words a headline in title case may leave in lower case
+_SMALL_WORDS = frozenset(
+    "with from into over than that upon onto about after amid also when while "  # noqa: SIM905
+    "and the for but its nor via per off out yet are was has".split()
+)
+
+
 def is_title_case(tokens: Iterable[str]) -> bool:
     """A Headline Written Like This, where capitals say nothing about names."""
+    tokens = list(tokens)
     initials = [w[0] for w in tokens if len(w) > 3 and w[0].isalpha()]
-    return len(initials) >= 5 and sum(map(str.isupper, initials)) / len(initials) > 0.6
+    if len(initials) < 5 or sum(map(str.isupper, initials)) / len(initials) <= 0.6:
+        return False
+    # a sentence dense with names still has its verbs in lower case: "Goldman Sachs
+    # advised ServiceNow, while Qatalyst Partners advised Moveworks", "Halvard
+    # Ventures led Quillo's $15 million Series A"
+    lower = [w for w in tokens if len(w) > 2 and w[0].islower() and w not in _SMALL_WORDS]
+    return len(lower) < 2
