@@ -921,6 +921,7 @@ def _dated_aside_after(m: Match, s: Sentence, tokens: list[str]) -> bool:
 
 
 _APPOSITION_REACH = 12
+_NAME_REACH = 5  # a name in apposition: "Reka Core", "Llama 3.1 405B"
 
 
 def _dated_past_apposition(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -928,9 +929,14 @@ def _dated_past_apposition(m: Match, s: Sentence, tokens: list[str]) -> bool:
     March": the date that closes an apposition to the action's object is the
     action's."""
     comma = next((i for i in range(m.end, min(s.end, m.end + 4)) if tokens[i] == ","), None)
-    if comma is None or comma + 1 >= s.end or tokens[comma + 1].lower() not in _APPOSITION_OPENERS:
+    if comma is None or comma + 1 >= s.end:
         return False
-    stop = min(s.end, comma + _APPOSITION_REACH)
+    if tokens[comma + 1].lower() in _APPOSITION_OPENERS:
+        stop = min(s.end, comma + _APPOSITION_REACH)
+    elif tokens[comma + 1][:1].isupper():
+        stop = min(s.end, comma + _NAME_REACH)  # "its largest model, Reka Core, in April"
+    else:
+        return False
     close = next((i for i in range(comma + 2, stop) if tokens[i] in (",", ";")), None)
     if close is None or tokens[close] != "," or close + 2 >= s.end:
         return False
