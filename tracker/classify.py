@@ -921,7 +921,7 @@ def _dated_aside_after(m: Match, s: Sentence, tokens: list[str]) -> bool:
 
 
 _APPOSITION_REACH = 12
-_NAME_REACH = 5  # a name in apposition: "Reka Core", "Llama 3.1 405B"
+_APPOSED_NAME_REACH = 6  # a name in apposition: "Reka Core", "Llama 3.1 405B"
 
 
 def _dated_past_apposition(m: Match, s: Sentence, tokens: list[str]) -> bool:
@@ -934,7 +934,7 @@ def _dated_past_apposition(m: Match, s: Sentence, tokens: list[str]) -> bool:
     if tokens[comma + 1].lower() in _APPOSITION_OPENERS:
         stop = min(s.end, comma + _APPOSITION_REACH)
     elif tokens[comma + 1][:1].isupper():
-        stop = min(s.end, comma + _NAME_REACH)  # "its largest model, Reka Core, in April"
+        stop = min(s.end, comma + _APPOSED_NAME_REACH)  # "its largest model, Reka Core, in April"
     else:
         return False
     close = next((i for i in range(comma + 2, stop) if tokens[i] in (",", ";")), None)
