@@ -2437,12 +2437,6 @@ def _counted(m: Match, s: Sentence, tokens: list[str]) -> bool:
 
 
 _OWNERS = frozenset(["its", "their", "the"])
-# what puts "partners" after it as a noun: "with or through those partners"
-_PARTNERS_NOUN = frozenset(
-    "through those these its their our his her the other with by of for to and many several "  # noqa: SIM905
-    "key existing".split()
-)
-
 
 _ADJECTIVE_BEFORE = frozenset(["a", "an", "its", "their", "own"])
 
@@ -2456,6 +2450,13 @@ def _participle_adjective(m: Match, s: Sentence, tokens: list[str]) -> bool:
         and tokens[m.start].endswith("ed")
         and tokens[m.start - 1].lower() in _ADJECTIVE_BEFORE
     )
+
+
+# what puts "partners" after it as a noun: "with or through those partners"
+_PARTNERS_NOUN = frozenset(
+    "through those these its their our his her the other with by of for to and many several "  # noqa: SIM905
+    "key existing".split()
+)
 
 
 def _partners_as_noun(m: Match, s: Sentence, tokens: list[str]) -> bool:
