@@ -2364,6 +2364,20 @@ def _used_otherwise(category: str, m: Match, s: Sentence, tokens: list[str]) -> 
         or _clear_as_adjective(m, s, tokens)
         or _a_price(m, s, tokens)
         or _required_of(m, s, tokens)
+        or _designates_authority(m, s, tokens)
+    )
+
+
+def _designates_authority(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "It designates the National Data Protection Authority (ANPD) as the
+    coordinating regulator": a law naming who will enforce it, not a step on
+    anyone (designating a company, "designated Microsoft a gatekeeper", is one)."""
+    if not tokens[m.start].lower().startswith("designat") or m.end >= s.end:
+        return False
+    at = m.end + 1 if tokens[m.end].lower() == "the" else m.end
+    # "the National Data Protection Authority": a qualifier may come first
+    return any(n.position == at and n.kind == "regulator" for n in s.mentions) or any(
+        0 <= c.start - at <= 2 for c in s.of_layer(_GENERIC)
     )
 
 
