@@ -1216,7 +1216,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     return factor
 
 
-_HAVE_FORMS = frozenset(["has", "have", "had"])
+_HAVE_FORMS = _PERFECT | {"had"}
 
 
 def _ongoing(m: Match, s: Sentence, tokens: list[str], reach: int) -> bool:

@@ -11,7 +11,7 @@ the vocabulary, instead of running one regular expression per phrase.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -275,14 +275,13 @@ _SMALL_WORDS = frozenset(
 )
 
 
-def is_title_case(tokens: Iterable[str]) -> bool:
+def is_title_case(tokens: Sequence[str]) -> bool:
     """A Headline Written Like This, where capitals say nothing about names."""
-    seen = list(tokens)
-    initials = [w[0] for w in seen if len(w) > 3 and w[0].isalpha()]
+    initials = [w[0] for w in tokens if len(w) > 3 and w[0].isalpha()]
     if len(initials) < 5 or sum(map(str.isupper, initials)) / len(initials) <= 0.6:
         return False
     # a sentence dense with names still has its verbs in lower case: "Goldman Sachs
     # advised ServiceNow, while Qatalyst Partners advised Moveworks", "Halvard
     # Ventures led Quillo's $15 million Series A"
-    lower = [w for w in seen if len(w) > 2 and w[0].islower() and w not in _SMALL_WORDS]
+    lower = [w for w in tokens if len(w) > 2 and w[0].islower() and w not in _SMALL_WORDS]
     return len(lower) < 2
