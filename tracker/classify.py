@@ -398,6 +398,21 @@ def _signature(m: Match, tokens: list[str]) -> bool:
     return m.end - m.start > 1 and tokens[m.start].lower().startswith("sign")
 
 
+# a legislature's vote on a text: "passed the bill", "adopted the country's AI law"
+_ENACTING = ("pass", "adopt", "approv", "enact")
+_ENACTED_TEXTS = frozenset(["bill", "bills", "law", "laws", "act", "legislation"])
+_ENACTED_REACH = 7
+
+
+def _enactment(m: Match, tokens: list[str]) -> bool:
+    """Whether a step is a text voted into law ("The Senate passed the bill"):
+    what follows it describes the law ("gave final approval to a national law
+    ..., a comprehensive framework of its own"), not a company's own policy."""
+    return tokens[m.start].lower().startswith(_ENACTING) and not _ENACTED_TEXTS.isdisjoint(
+        w.lower() for w in tokens[m.start + 1 : m.start + 1 + _ENACTED_REACH]
+    )
+
+
 def _signer(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ "Newsom signs AI safety bill": a law signed by someone named, who can
     only be the one whose signature makes law (a governor, a president)."""
@@ -1181,7 +1196,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     if _governed(m, s, "negation", scope["negation"]):
         factor *= w["negation"]
     if (
-        _recalls(s)
+        _recalls(m, s)
         or _governed(m, s, "background", scope["before"])
         or _in_clause_of(m, s, "background_clause")
         or ("background_rest" in s.layers and _said_before(m, s))
@@ -1210,6 +1225,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         and not (category == "investment" and _price_paid(m, c, tokens))
         and not _in_an_aside_before(m, c, s)
         and not (category == "investment" and _part_of_a_name(c, s))
+        and not (category == "regulatory_action" and c.start >= m.end and _enactment(m, tokens))
         for c in negatives
     ):
         factor *= w["negative"]
@@ -1254,14 +1270,35 @@ def _about_a_rival(s: Sentence, tokens: list[str]) -> bool:
     return not _this_week(s)
 
 
-def _recalls(s: Sentence) -> bool:
+# what opens a clause that sets the news beside something earlier
+_LATER_CLAUSE_OPENERS = frozenset(["after", "following", "before", "as", "when", "while"])
+
+
+def _in_a_trailing_clause(m: Match, c: Match, tokens: list[str]) -> bool:
+    """ "The Senate passed the bill on Wednesday, after the Chamber approved it
+    earlier in the year": a cue in a clause after the action, opened by a comma
+    and "after"/"as"/"when", dates what that clause tells, not the action."""
+    return c.start > m.end and any(
+        tokens[i] == ","
+        and tokens[i + 1].lower() in _LATER_CLAUSE_OPENERS
+        and tokens[i + 2] != "well"  # ", as well as"
+        for i in range(m.end, c.start - 2)
+    )
+
+
+def _recalls(m: Match, s: Sentence) -> bool:
     """A cue anywhere in the sentence sets it in the past ("years ago", "so far"),
-    unless it only sets the news after something dated to this week: "The charge
-    comes after the U.S. government informed Nvidia this week"."""
+    unless it only sets the news after something dated to this week ("The charge
+    comes after the U.S. government informed Nvidia this week") or stands in a
+    clause after the action that tells of something else."""
     found = s.by_layer.get("background_anywhere")
     if found is None:
         return False
-    return not (_this_week(s) and all(s.tokens[c.start].lower() == "comes" for c in found))
+    tokens = s.tokens
+    found = [c for c in found if not _in_a_trailing_clause(m, c, tokens)]
+    if not found:
+        return False
+    return not (_this_week(s) and all(tokens[c.start].lower() == "comes" for c in found))
 
 
 _CONDITIONS = frozenset(["If", "Unless", "Whether", "if", "unless", "whether"])
