@@ -69,6 +69,10 @@ _COMPANY_WORDS = frozenset(
         "minority",
         "remaining",
         "out",
+        # a part of a company bought from its owner: "ZT Systems' manufacturing arm"
+        "arm",
+        "division",
+        "subsidiary",
     ]
 )
 # the end of a sum bought: "$5 billion of Intel common stock"
@@ -1452,13 +1456,15 @@ def _buys_company(m: Match, s: Sentence, tokens: list[str]) -> bool:
     j = _past_determiners(m.end, s, tokens)
     if j >= s.end:
         return True
-    last, stop = "", min(s.end, j + 5)
+    last, stop, named = "", min(s.end, j + 5), False
     while j < stop:  # "buy legal AI start-up Casetext"
         word = tokens[j]
         j += 1
-        if word == "'s":  # "buy Google's Chrome browser": the head follows the owner
-            last = ""
+        if word in ("'s", "'"):  # "buy Google's Chrome browser": the head follows the owner
+            last, stop = "", min(s.end, j + 5)
             continue
+        # "buy Jony Ive's device start-up io": a company noun before a lowercase name
+        named = named or (last != "" and last.lower() in _COMPANY_WORDS)
         if word.lower() == "of" and last.lower() in _SUM_ENDS:
             # "buy $5 billion of Intel common stock": the head follows the sum, and
             # a company's name before it ("bought back $500 million of stock": its own)
@@ -1478,7 +1484,7 @@ def _buys_company(m: Match, s: Sentence, tokens: list[str]) -> bool:
             break
         last = word
     # the head of the object: "bought more Nvidia chips" buys chips, not Nvidia
-    return last[:1].isupper() or last[:1].isdigit() or last.lower() in _COMPANY_WORDS
+    return named or last[:1].isupper() or last[:1].isdigit() or last.lower() in _COMPANY_WORDS
 
 
 _PERCENT = frozenset(["percent", "cent", "pc"])
