@@ -1286,7 +1286,7 @@ def _in_a_trailing_clause(m: Match, c: Match, tokens: list[str]) -> bool:
         tokens[i] == ","
         and tokens[i + 1].lower() in _LATER_CLAUSE_OPENERS
         and tokens[i + 2] != "well"  # ", as well as"
-        for i in range(m.end, c.start - 2)
+        for i in range(m.end, c.start - 1)
     )
 
 
