@@ -1183,7 +1183,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
     w, scope = rules.weights, rules.scope
     factor = 1.0
     if (
-        s.has("hedge_anywhere")
+        _hedged_throughout(m, s)
         or _asks(s)
         or _governed(m, s, "hedge", scope["before"])
         or _hedged_subject(m, s)
@@ -1287,6 +1287,17 @@ def _in_a_trailing_clause(m: Match, c: Match, tokens: list[str]) -> bool:
         and tokens[i + 1].lower() in _LATER_CLAUSE_OPENERS
         and tokens[i + 2] != "well"  # ", as well as"
         for i in range(m.end, c.start - 1)
+    )
+
+
+def _hedged_throughout(m: Match, s: Sentence) -> bool:
+    """Talks, rumours and reports hedge the whole sentence ("in early discussions
+    with Google about using Gemini"), unless they are only the setting of a clause
+    after the action ("signed the agreement on Monday, as talks between Washington
+    and Beijing entered a second day")."""
+    found = s.by_layer.get("hedge_anywhere")
+    return found is not None and any(
+        c.value and not _in_a_trailing_clause(m, c, s.tokens) for c in found
     )
 
 

@@ -53,6 +53,7 @@ _MODIFIERS = (
     ("hedges", "phrases", "hedge", True),
     ("hedges", "neutral", "hedge", False),
     ("hedges", "anywhere", "hedge_anywhere", True),
+    ("hedges", "anywhere_neutral", "hedge_anywhere", False),
     ("negation", "phrases", "negation", True),
     ("negation", "neutral", "negation", False),
     ("background", "before", "background", True),
