@@ -1466,7 +1466,9 @@ def _buys_company(m: Match, s: Sentence, tokens: list[str]) -> bool:
         return True
     j = _past_determiners(m.end, s, tokens)
     if j >= s.end:
-        return True
+        # the object before the verb: "the start-up that Thomson Reuters agreed to buy",
+        # but not "what enterprises actually buy"
+        return all(tokens[i].lower() != "what" for i in range(max(s.start, m.start - 4), m.start))
     last, stop, named = "", min(s.end, j + 5), False
     while j < stop:  # "buy legal AI start-up Casetext"
         word = tokens[j]
