@@ -1461,6 +1461,54 @@ def _is_money_raise(m: Match, s: Sentence, tokens: list[str]) -> bool:
     return any(tokens[i].lower() in _MONEY_WORDS for i in range(s.start, s.end))
 
 
+# what may follow a country that money goes into, when the country is all it goes into
+_AFTER_A_PLACE = frozenset(
+    [
+        ".",
+        ",",
+        ";",
+        "over",
+        "by",
+        "through",
+        "to",
+        "and",
+        "this",
+        "next",
+        "across",
+        "during",
+        "until",
+        "in",
+        "as",
+        "within",
+        "from",
+        "on",
+        "for",
+        "amid",
+        "after",
+        "before",
+    ]
+)
+_SPENDING_REACH = 8
+
+
+def _spends_in_a_place(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "Microsoft to invest 1.3 billion dollars in Mexico over three years": a
+    company's own spending in a country, no stake in anyone ("to invest $1.5bn in
+    UAE's G42" is one)."""
+    if not tokens[m.start].lower().startswith("invest"):
+        return False
+    places = {c.start: c.end for c in s.of_layer("entity") if c.value.kind == "jurisdiction"}
+    if not places:
+        return False
+    for i in range(m.end, min(s.end - 1, m.end + _SPENDING_REACH)):
+        if tokens[i].lower() != "in":
+            continue
+        j = i + 2 if tokens[i + 1].lower() == "the" else i + 1
+        end = places.get(j)
+        return end is not None and (end >= s.end or tokens[end].lower() in _AFTER_A_PLACE)
+    return False
+
+
 def _buys_company(m: Match, s: Sentence, tokens: list[str]) -> bool:
     if tokens[m.end - 1].lower() not in _BUY:
         return True
@@ -2287,7 +2335,7 @@ def _fit(
     if category == "investment":
         if not (_is_money_raise(m, s, tokens) and _buys_company(m, s, tokens)):
             return 0.0
-        if _round_of_other(m, s, tokens):
+        if _round_of_other(m, s, tokens) or _spends_in_a_place(m, s, tokens):
             return 0.0
         return _fit_investment(s, tokens[m.start].lower(), weight_kind, rules)
     if category == "partnership":
