@@ -333,6 +333,8 @@ def _route(
             layer = m.layer
         elif layer == _GENERIC and not m.value:
             continue  # "news agency": a longer name that is no authority
+        elif m.value is None:
+            continue  # "press secretary": a longer phrase that is no action
         elif layer == "cue:ai" and not about_ai:
             about_ai = start == s.start or not tokens[start - 1][:1].isupper()
         found.append(m)

@@ -152,6 +152,9 @@ def _add_category(lex: Lexicon, name: str, table: dict[str, Any], tiers: dict[st
     for kind in ("petition", "filing"):
         for phrase in _phrases(table, kind, name):
             lex.add(phrase, f"action:{name}", (strongest, kind))
+    # a longer phrase that holds an action's word without its sense: "press secretary"
+    for phrase in _phrases(table, "not_actions", name):
+        lex.add(phrase, f"action:{name}", None)
     for phrase in _phrases(table, "negative", name):
         lex.add(phrase, f"negative:{name}")
     for phrase in _phrases(table, "not_negative", name):  # the longer phrase wins, and says no
