@@ -593,6 +593,8 @@ def _reported_would(c: Match, s: Sentence) -> bool:
     tokens = s.tokens
     if c.end - c.start != 1 or tokens[c.start].lower() != "would":
         return False
+    if _counterfactual(c.end, s.end, tokens):
+        return False
     return any(
         n.end == c.start
         and n.kind == "organization"
@@ -600,6 +602,17 @@ def _reported_would(c: Match, s: Sentence) -> bool:
         and tokens[n.position - 1].lower() in _SAID
         for n in s.mentions
     )
+
+
+_COUNTERFACTUAL_ADVERBS = frozenset(["probably", "likely", "almost", "certainly", "surely"])
+
+
+def _counterfactual(j: int, end: int, tokens: list[str]) -> bool:
+    """ "Meta would probably have faced a lengthy merger review had it bought
+    Scale": "would have" tells what did not happen, whoever is said to say it."""
+    while j < end and tokens[j].lower() in _COUNTERFACTUAL_ADVERBS:
+        j += 1
+    return j < end and tokens[j].lower() == "have"
 
 
 # what ends a hedged clause before a verb of its own: "aims to win back
