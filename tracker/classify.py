@@ -1229,6 +1229,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         or (category == "investment" and _running_total(s, tokens))
         or (category == "regulatory_action" and _named_as_cause(m, s, tokens))
         or (category == "partnership" and _in_an_apposition(m, s, tokens))
+        or (category == "partnership" and _owned_deal(m, s, tokens))
     ):
         factor *= w["background"]
     if category == "partnership" and _terms_of_use(m, s, tokens):
@@ -1363,6 +1364,73 @@ def _in_an_apposition(m: Match, s: Sentence, tokens: list[str]) -> bool:
         and tokens[opening + 1].lower() in _ARTICLES
         and tokens[opening - 1][:1].isupper()
         and any(t[:1].isupper() for t in tokens[opening + 2 : m.start])
+    )
+
+
+_POSSESSIVES = frozenset(["our", "their", "its", "his", "her", "my", "your", "'s"])
+_DEAL_ADJECTIVES = frozenset(
+    [
+        "strategic",
+        "long-term",
+        "longstanding",
+        "long-standing",
+        "close",
+        "deep",
+        "existing",
+        "multi-year",
+        "multiyear",
+        "commercial",
+        "technical",
+        "exclusive",
+        "broad",
+        "current",
+    ]
+)
+# verbs that make or change the deal a possessive names: "expanded their partnership"
+_DEAL_MAKING = (
+    "expand",
+    "extend",
+    "deepen",
+    "broaden",
+    "renew",
+    "strengthen",
+    "announc",
+    "unveil",
+    "formali",
+    "sign",
+    "seal",
+    "launch",
+    "cement",
+    "upgrade",
+    "widen",
+    "enlarge",
+    "step",
+    "revamp",
+    "restructur",
+    "rework",
+    "overhaul",
+    "finali",
+    "complet",
+    "ink",
+    "struck",
+    "strike",
+)
+
+
+def _owned_deal(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "our strategic collaboration with Anthropic will further improve", "its
+    partnership with OpenAI remains strong": a deal named by its owner is one
+    the parties already have, unless a verb makes or changes it ("expanded
+    their partnership", "deepens its collaboration with")."""
+    if tokens[m.start].lower() not in _DEAL_NOUNS:
+        return False
+    i = m.start - 1
+    while i > s.start and tokens[i].lower() in _DEAL_ADJECTIVES:
+        i -= 1
+    if i < s.start or tokens[i].lower() not in _POSSESSIVES:
+        return False
+    return not any(
+        tokens[j].lower().startswith(_DEAL_MAKING) for j in range(max(s.start, i - 2), i)
     )
 
 
