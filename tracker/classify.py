@@ -331,10 +331,10 @@ def _route(
             if m is None:
                 continue
             layer = m.layer
-        elif layer == _GENERIC and not m.value:
-            continue  # "news agency": a longer name that is no authority
         elif m.value is None:
-            continue  # "press secretary": a longer phrase that is no action
+            # a longer phrase that is no authority ("news agency", rules: not_actors)
+            # or no action ("press secretary", rules: not_actions)
+            continue
         elif layer == "cue:ai" and not about_ai:
             about_ai = start == s.start or not tokens[start - 1][:1].isupper()
         found.append(m)

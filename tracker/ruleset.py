@@ -211,9 +211,10 @@ def compile_ruleset(rules: dict[str, Any], gazetteer: dict[str, Any], digest: st
             for phrase in _phrases(rules.get(table, {}), key, table):
                 # written with capitals, matched only so: "US" the place, not "us"
                 lex.add(phrase, f"cue:{tag}", tag, cased=phrase != phrase.lower())
-    # the longer name wins and says no actor: "news agency" over "agency"
+    # the longer name wins and says no actor: "news agency" over "agency" (a match
+    # with no value is dropped when read, as not_actions are)
     for phrase in _phrases(rules["regulatory_action"], "not_actors", "regulatory_action"):
-        lex.add(phrase, "cue:generic_regulator", False)
+        lex.add(phrase, "cue:generic_regulator", None)
     for table, key, layer, value in _MODIFIERS:
         for phrase in _phrases(rules.get(table, {}), key, table):
             lex.add(phrase, layer, value)
