@@ -1098,6 +1098,23 @@ def _since_year(s: Sentence, tokens: list[str]) -> bool:
     )  # fmt: skip
 
 
+_TIME_PREPOSITIONS = frozenset(["After", "after", "Since", "since", "Following", "following"])
+
+
+def _after_its_event(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "After ChatGPT's release, some school districts blocked it": the action's
+    noun, owned by a name ("X's release"), after a word that sets a time by it is
+    the event the sentence starts from, not its news."""
+    if s.is_title or m.start < s.start + 2 or tokens[m.start - 1] not in _POSSESSIVE:
+        return False
+    for i in range(m.start - 2, max(s.start, m.start - 6) - 1, -1):
+        if tokens[i] in _TIME_PREPOSITIONS:
+            return True
+        if tokens[i] in _CLAUSE_BREAKS:
+            return False
+    return False
+
+
 def _requested(m: Match, s: Sentence, rules: Ruleset) -> bool:
     """ "urges governments to invest", "asked Google to partner": a request made,
     not the thing requested done."""
@@ -1224,6 +1241,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
             and not (category == "regulatory_action" and _receipt_disclosed(m, s, tokens))
         )
         or _since_year(s, tokens)
+        or _after_its_event(m, s, tokens)
         or _about_a_rival(s, tokens)
         or _ongoing(m, s, tokens, scope["before"])
         or (category == "investment" and _running_total(s, tokens))
@@ -1320,16 +1338,28 @@ def _hedged_throughout(m: Match, s: Sentence) -> bool:
 def _recalls(m: Match, s: Sentence) -> bool:
     """A cue anywhere in the sentence sets it in the past ("years ago", "so far"),
     unless it only sets the news after something dated to this week ("The charge
-    comes after the U.S. government informed Nvidia this week") or stands in a
-    clause after the action that tells of something else."""
+    comes after the U.S. government informed Nvidia this week"), stands in a
+    clause after the action that tells of something else, or ranks a thing by
+    what came before it ("has made Command A, its most capable model so far,
+    available")."""
     found = s.by_layer.get("background_anywhere")
     if found is None:
         return False
     tokens = s.tokens
-    found = [c for c in found if not _in_a_trailing_clause(m, c, tokens)]
+    found = [c for c in found if not _in_a_trailing_clause(m, c, tokens) and not _ranks(c, s)]
     if not found:
         return False
     return not (_this_week(s) and all(tokens[c.start].lower() == "comes" for c in found))
+
+
+def _ranks(c: Match, s: Sentence) -> bool:
+    """ "its most capable model so far", "the largest round to date": after a
+    superlative in its phrase, the cue ranks the thing, it does not date it."""
+    tokens = s.tokens
+    return any(
+        0 <= c.start - x.end <= 2 and "," not in tokens[x.end : c.start]
+        for x in s.of_layer("cue:superlative")
+    )
 
 
 _CONDITIONS = frozenset(["If", "Unless", "Whether", "if", "unless", "whether"])
@@ -2877,12 +2907,29 @@ def _in_apposition_after(m: Match, s: Sentence, tokens: list[str]) -> bool:
 def _not_a_release(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ "one of three widely available models": "available" before its noun
     describes models already out; "shares dropped 10%": a fall, not a drop."""
+    word = tokens[m.start].lower()
+    if word.startswith("announc"):
+        return _deal_announced(m, s, tokens)
     if m.end >= s.end:
         return False
-    word = tokens[m.start].lower()
     if word == "available":
         return any(c.start == m.end for c in s.of_layer("cue:model_noun"))
     return word.startswith("drop") and tokens[m.end][:1].isdigit()
+
+
+_PASSIVE_FILLERS = _AUXILIARIES | {"first", "originally", "officially", "publicly"}
+
+
+def _deal_announced(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "when the deal was announced", "the partnership, announced in January":
+    what is announced is a deal, not a model."""
+    for i in range(m.start - 1, max(s.start, m.start - 5) - 1, -1):
+        word = tokens[i].lower()
+        if word in _DEAL_NOUNS or word.rstrip("s") in _DEAL_NOUNS:
+            return True
+        if word not in _PASSIVE_FILLERS and word != ",":
+            return False
+    return False
 
 
 def _deal_purpose(m: Match, s: Sentence, tokens: list[str]) -> bool:
