@@ -108,6 +108,13 @@ _TAIL_HEADING = re.compile(
     r"|disclaimer)\s*:?",
     re.IGNORECASE,
 )
+# a list of other stories run on after a sentence in the same line, as a page's text
+# extraction leaves it: "Published 11 April 2024. Related content: AI Foundation
+# Models: update paper | Microsoft / OpenAI partnership merger inquiry"
+_INLINE_LIST = re.compile(
+    r"(?<=[.!?] )(?:Related|Read more|See also|Also read|Read also|More on [^:\n]{1,40})"
+    r"(?: content| stories| articles| coverage| links)?:[^\n]*"
+)
 # a list of headlines ends at a line that reads like prose again
 _MAX_HEADLINE = 160
 
@@ -115,6 +122,7 @@ _MAX_HEADLINE = 160
 def strip_boilerplate(body: str) -> str:
     """``body`` without other stories' headlines, sign-offs, captions, prompts,
     and a press release's "About X" paragraphs, contacts and legal notices."""
+    body = _INLINE_LIST.sub("", body)
     firsts = _FIRST_WORDS.findall("\n" + body)
     if _CUE_WORDS.isdisjoint(map(str.lower, firsts)):
         return body  # most texts: nothing to look at line by line

@@ -2910,6 +2910,8 @@ def _not_a_release(m: Match, s: Sentence, tokens: list[str]) -> bool:
     word = tokens[m.start].lower()
     if word.startswith("announc"):
         return _deal_announced(m, s, tokens)
+    if word.startswith("introduc"):
+        return _law_introduced(m, s)
     if m.end >= s.end:
         return False
     if word == "available":
@@ -2918,6 +2920,15 @@ def _not_a_release(m: Match, s: Sentence, tokens: list[str]) -> bool:
 
 
 _PASSIVE_FILLERS = _AUXILIARIES | {"first", "originally", "officially", "publicly"}
+
+
+def _law_introduced(m: Match, s: Sentence) -> bool:
+    """ "today introduced the Nurture Originals, Foster Art, and Keep Entertainment
+    Safe (NO FAKES) Act": what is introduced is a bill, named before any model."""
+    law = next((c.start for c in s.of_layer("cue:law") if c.start >= m.end), None)
+    return law is not None and not any(
+        m.end <= n.position < law for n in s.mentions if n.kind == "model"
+    )
 
 
 def _deal_announced(m: Match, s: Sentence, tokens: list[str]) -> bool:

@@ -80,6 +80,12 @@ _ABBREVIATIONS = frozenset(
 # the break is group 1)
 _SENTENCE_END = re.compile(r"[.!?…]([\"'”’)\]]*\s+)(?=[\"'“‘(\[]?(?:[A-Z0-9€$£¥]|[a-z]{1,2}[A-Z]))")
 SEPARATOR = "\n"
+# after a company's "Inc." or "Corp.", a word that can only open a sentence:
+# "... and OpenAI, Inc. The orders sought information" is two sentences
+_COMPANY_ABBREVIATIONS = frozenset(["inc", "corp", "ltd", "co"])
+_OPENERS = frozenset(
+    "The It Its This That These Those They Their There He She We In But".split()  # noqa: SIM905
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +133,13 @@ def split_sentences(text: str) -> list[str]:
             head = line[start:stop].rstrip(".!?…\"'”’)]")
             last = head.rsplit(None, 1)
             last_word = last[-1].lower() if last else ""
-            if last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+            if (
+                last_word in _ABBREVIATIONS
+                and not (
+                    last_word in _COMPANY_ABBREVIATIONS
+                    and line[match.end() :].split(None, 1)[0] in _OPENERS
+                )
+            ) or (len(last_word) == 1 and last_word.isalpha()):
                 continue
             sentences.append(line[start:stop].strip())
             start = match.end()
