@@ -25,6 +25,17 @@ DROPPED = [
 ]
 
 
+def test_a_list_run_on_after_a_sentence_in_the_same_line_is_dropped() -> None:
+    line = (
+        "Published 11 April 2024. Related content: AI Foundation Models: update paper | "
+        "Microsoft / OpenAI partnership merger inquiry"
+    )
+    cleaned = strip_boilerplate(f"{ARTICLE}\n\n{line}")
+    assert ARTICLE in cleaned
+    assert "Published 11 April 2024." in cleaned
+    assert "merger inquiry" not in cleaned
+
+
 @pytest.mark.parametrize("junk", DROPPED)
 def test_other_stories_and_page_furniture_are_dropped(junk: str) -> None:
     cleaned = strip_boilerplate(f"{ARTICLE}\n\n{junk}\n\nShares later eased.")

@@ -9,6 +9,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -218,3 +219,27 @@ def test_sentence_breaks_are_those_after_a_closing_mark(pieces: list[str]) -> No
     line = "".join(pieces)
     expected = [m.span() for m in LOOKBEHIND_END.finditer(line)]
     assert [m.span(1) for m in _SENTENCE_END.finditer(line)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "It sent orders to Alphabet, Inc. and OpenAI, Inc. The orders sought information.",
+            ["It sent orders to Alphabet, Inc. and OpenAI, Inc.", "The orders sought information."],
+        ),
+        (
+            "Apple Inc. Chief Executive Tim Cook spoke.",
+            ["Apple Inc. Chief Executive Tim Cook spoke."],
+        ),
+        (
+            "Sen. Warren wrote to Microsoft Corp. It replied.",
+            ["Sen. Warren wrote to Microsoft Corp.", "It replied."],
+        ),
+        ("The deal closed in Feb. The FTC looked.", ["The deal closed in Feb. The FTC looked."]),
+    ],
+)
+def test_a_company_abbreviation_ends_a_sentence_only_before_an_opener(
+    text: str, expected: list[str]
+) -> None:
+    assert split_sentences(text) == expected

@@ -708,8 +708,16 @@ def _receipt_disclosed(m: Match, s: Sentence, tokens: list[str]) -> bool:
 _RECEIVED = frozenset(["received", "receiving", "receives", "got"])
 
 
+_YEAR_PARTS = frozenset(["mid", "early", "late", "Mid", "Early", "Late"])
+
+
 def _is_year(word: str) -> bool:
-    return len(word) == 4 and word.isdigit() and word[:2] in ("19", "20")
+    """ "2023", and a part of one: "mid-2023", "early-2024"."""
+    if len(word) != 4:
+        head, _, word = word.partition("-")
+        if head not in _YEAR_PARTS or len(word) != 4:
+            return False
+    return word.isdigit() and word[:2] in ("19", "20")
 
 
 # "released in March 2023", "at the end of November 2022", "raised $2bn last November",
@@ -1015,6 +1023,21 @@ def _running_total(s: Sentence, tokens: list[str]) -> bool:
     return False
 
 
+_BACKED = frozenset(["backed", "invested", "funded"])
+
+
+def _portfolio(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "It has backed Mistral AI in Paris, Cohere in Toronto, Perplexity in San
+    Francisco and Sakana AI in Tokyo": an investor's holdings listed, three
+    companies or more, not one deal."""
+    if tokens[m.start].lower() not in _BACKED:
+        return False
+    if _PERFECT.isdisjoint(w.lower() for w in tokens[max(s.start, m.start - 2) : m.start]):
+        return False
+    names = {n.name for n in s.mentions if n.kind == "organization" and n.position >= m.end}
+    return len(names) >= 3
+
+
 # an acquisition named by its noun: "has closed its acquisition of Run:ai" is one deal,
 # and the deal a bare "deal" beside it is ("completes Kotoba Dynamics takeover after
 # JFTC waves deal through")
@@ -1245,6 +1268,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         or _about_a_rival(s, tokens)
         or _ongoing(m, s, tokens, scope["before"])
         or (category == "investment" and _running_total(s, tokens))
+        or (category == "investment" and _portfolio(m, s, tokens))
         or (category == "regulatory_action" and _named_as_cause(m, s, tokens))
         or (category == "partnership" and _in_an_apposition(m, s, tokens))
         or (category == "partnership" and _owned_deal(m, s, tokens))
@@ -3140,10 +3164,25 @@ def is_regulatory_step(s: Sentence) -> bool:
     return any(m.value[1] != _FILING for m in actions)
 
 
+# what a deal does besides: "in a deal that makes the start-up's models available on Azure"
+_DEAL_TERMS_AFTER = frozenset(["that", "which", "to", "under", "including", "with", "where"])
+
+
 def _agreement_to_invest(m: Match, s: Sentence) -> bool:
     """ "signed a definitive agreement to acquire Windsurf", "a deal to buy":
-    the agreement is the acquisition, not a partnership."""
-    return any(m.end <= c.start <= m.end + 4 for c in s.of_layer("action:investment"))
+    the agreement is the acquisition, not a partnership; so is the deal a purchase
+    was made in ("snaps up Finland's Silo AI for $665 million in all-cash deal")."""
+    tokens = s.tokens
+    return any(
+        m.end <= c.start <= m.end + 4
+        or (
+            c.end <= m.start <= c.end + 10
+            and _CLAUSE_BREAKS.isdisjoint(tokens[c.end : m.start])
+            and "in" in tokens[c.end : m.start]
+            and (m.end >= s.end or tokens[m.end].lower() not in _DEAL_TERMS_AFTER)
+        )
+        for c in s.of_layer("action:investment")
+    )
 
 
 # a roundup's stories start at a bullet, a number or a label in capitals:
