@@ -746,6 +746,10 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
         month = tokens[m.start - 1]
         if month[:1].isupper() and month.lower() in _MONTHS:
             return True  # "its January release", "the March fine", "its May update"
+    if m.start > s.start + 1 and tokens[m.start - 1] in _POSSESSIVE:
+        month = tokens[m.start - 2]
+        if month[:1].isupper() and month.lower() in _MONTHS:
+            return True  # "a condition of October's funding round"
     if _dated_clause_before(m, s, tokens) or _month_just_before(m, s, tokens):
         return True
     if _past_participle_aside(m, s, tokens) or _dated_aside_after(m, s, tokens):
@@ -759,8 +763,17 @@ def _year_before(m: Match, s: Sentence, tokens: list[str]) -> bool:
     # (not a year to come: "with pilot deployments expected in 2027")
     if (
         s.end - 2 > m.end
-        and tokens[s.end - 2].lower() == "in"
         and _is_year(tokens[s.end - 1])
+        and (
+            tokens[s.end - 2].lower() == "in"
+            or (
+                tokens[s.end - 2].lower() in _MONTHS
+                and tokens[s.end - 3].lower() == "in"
+                and not any(
+                    c.start > m.end and "," in tokens[m.end : c.start] for c in s.of_layer(m.layer)
+                )  # the date is another action's: "presents it as ..., its first model released in"
+            )  # "raised $41 million in a round led by ... in December 2023"
+        )
         and not (s.has("hedge") or s.has("cue:plan"))
     ):
         return True
@@ -1355,7 +1368,16 @@ def _hedged_throughout(m: Match, s: Sentence) -> bool:
     and Beijing entered a second day")."""
     found = s.by_layer.get("hedge_anywhere")
     return found is not None and any(
-        c.value and not _in_a_trailing_clause(m, c, s.tokens) for c in found
+        c.value and not _in_a_trailing_clause(m, c, s.tokens) and not _said_after(m, c, s.tokens)
+        for c in found
+    )
+
+
+def _said_after(m: Match, c: Match, tokens: list[str]) -> bool:
+    """ "Sánchez presents ALIA and says Spain will not depend on others": a cue in
+    what is said after the action, in a clause of its own, hedges that saying."""
+    return c.start > m.end and any(
+        tokens[i] == "and" and tokens[i + 1].lower() in _SAID for i in range(m.end, c.start - 1)
     )
 
 
