@@ -112,7 +112,7 @@ _TAIL_HEADING = re.compile(
 # extraction leaves it: "Published 11 April 2024. Related content: AI Foundation
 # Models: update paper | Microsoft / OpenAI partnership merger inquiry"
 _INLINE_LIST = re.compile(
-    r"(?<=[.!?] )(?:Related|Read more|See also|Also read|Read also|More on [^:\n]{1,40})"
+    r"([.!?] )(?:Related|Read more|See also|Also read|Read also|More on [^:\n]{1,40})"
     r"(?: content| stories| articles| coverage| links)?:[^\n]*"
 )
 # a list of headlines ends at a line that reads like prose again
@@ -122,7 +122,7 @@ _MAX_HEADLINE = 160
 def strip_boilerplate(body: str) -> str:
     """``body`` without other stories' headlines, sign-offs, captions, prompts,
     and a press release's "About X" paragraphs, contacts and legal notices."""
-    body = _INLINE_LIST.sub("", body)
+    body = _INLINE_LIST.sub(r"\1", body)
     firsts = _FIRST_WORDS.findall("\n" + body)
     if _CUE_WORDS.isdisjoint(map(str.lower, firsts)):
         return body  # most texts: nothing to look at line by line
