@@ -81,7 +81,8 @@ _ABBREVIATIONS = frozenset(
 _SENTENCE_END = re.compile(r"[.!?…]([\"'”’)\]]*\s+)(?=[\"'“‘(\[]?(?:[A-Z0-9€$£¥]|[a-z]{1,2}[A-Z]))")
 SEPARATOR = "\n"
 # after a company's "Inc." or "Corp.", a word that can only open a sentence:
-# "... and OpenAI, Inc. The orders sought information" is two sentences
+# "... and OpenAI, Inc. The orders sought information" is two sentences (the
+# longest opener has five letters: six characters after the break hold it and a space)
 _COMPANY_ABBREVIATIONS = frozenset(["inc", "corp", "ltd", "co"])
 _OPENERS = frozenset(
     "The It Its This That These Those They Their There He She We In But".split()  # noqa: SIM905
@@ -137,7 +138,7 @@ def split_sentences(text: str) -> list[str]:
                 last_word in _ABBREVIATIONS
                 and not (
                     last_word in _COMPANY_ABBREVIATIONS
-                    and line[match.end() :].split(None, 1)[0] in _OPENERS
+                    and line[match.end() : match.end() + 6].split(None, 1)[0] in _OPENERS
                 )
             ) or (len(last_word) == 1 and last_word.isalpha()):
                 continue
