@@ -2982,7 +2982,7 @@ def _deal_announced(m: Match, s: Sentence, tokens: list[str]) -> bool:
     what is announced is a deal, not a model."""
     for i in range(m.start - 1, max(s.start, m.start - 5) - 1, -1):
         word = tokens[i].lower()
-        if word in _DEAL_NOUNS or word.rstrip("s") in _DEAL_NOUNS:
+        if word.removesuffix("s") in _DEAL_NOUNS:  # "the deal", "the partnerships"
             return True
         if word not in _PASSIVE_FILLERS and word != ",":
             return False
