@@ -3142,6 +3142,9 @@ def _private_case(s: Sentence) -> bool:
 
 _APPEALS = frozenset(["appeal", "appeals", "challenge", "challenges"])
 _LODGED = frozenset(["lodges", "lodged", "files", "filed", "launches", "launched"])
+# a company's verb of resisting, before any authority: "OpenAI fights court order forcing it to
+# keep deleted ChatGPT conversations", "Meta contests Brussels' fine"
+_CONTESTS = frozenset(["fights", "contests", "resists", "battles"])
 
 
 def _appeal_lodged(s: Sentence) -> bool:
@@ -3151,10 +3154,13 @@ def _appeal_lodged(s: Sentence) -> bool:
     tokens = s.tokens
     first = min(_regulator_positions(s), default=s.end)
     return any(
-        tokens[i].lower() in _APPEALS
-        and (
-            tokens[i - 1].lower() in _LODGED
-            or "against" in (w.lower() for w in tokens[i + 1 : min(s.end, i + 5)])
+        tokens[i].lower() in _CONTESTS
+        or (
+            tokens[i].lower() in _APPEALS
+            and (
+                tokens[i - 1].lower() in _LODGED
+                or "against" in (w.lower() for w in tokens[i + 1 : min(s.end, i + 5)])
+            )
         )
         for i in range(s.start + 1, first)
     )
