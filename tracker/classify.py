@@ -3148,9 +3148,9 @@ _CONTESTS = frozenset(["fights", "contests", "resists", "battles"])
 
 
 def _appeal_lodged(s: Sentence) -> bool:
-    """ "Parlami lodges appeal in Rome against privacy watchdog's fine": a company
-    contesting a decision, with no authority acting before it; the decision the
-    article then recounts is not the news."""
+    """ "Parlami lodges appeal in Rome against privacy watchdog's fine", "OpenAI
+    fights court order ...": a company contesting a decision, with no authority
+    acting before it; the decision the article then recounts is not the news."""
     tokens = s.tokens
     first = min(_regulator_positions(s), default=s.end)
     return any(
