@@ -5,6 +5,7 @@ row that fires and a row that must not."""
 from __future__ import annotations
 
 import tomllib
+from collections import Counter
 
 import pytest
 from conftest import DATA
@@ -12,8 +13,9 @@ from conftest import DATA
 from tracker.classify import analyze
 from tracker.errors import ConfigError
 from tracker.models import CATEGORIES
+from tracker.rules import DEFAULT_CLASSIFY
 from tracker.ruleset import compile_ruleset, load_ruleset
-from tracker.text import words
+from tracker.text import expand_phrase, words
 
 THRESHOLD = 0.5
 
@@ -50,6 +52,30 @@ def test_gapped_verbs_need_a_medium_weight() -> None:
     rules["investment"] = {"gapped_verbs": ["pour~"], "gapped_ends": ["into"]}
     with pytest.raises(ConfigError, match=r"investment\.gapped_verbs"):
         compile_ruleset(rules, {}, "digest")
+
+
+def _phrase_lists(table: object, path: str = "") -> list[tuple[str, list[str]]]:
+    if isinstance(table, dict):
+        return [found for k, v in table.items() for found in _phrase_lists(v, f"{path}.{k}")]
+    if isinstance(table, list) and all(isinstance(v, str) for v in table):
+        return [(path.lstrip("."), table)]
+    return []
+
+
+def test_no_phrase_is_written_twice_in_one_list() -> None:
+    """ "cleared" beside "clear~" adds nothing: each list of the shipped rules
+    says each phrase once, written out or through a stem."""
+    rules = tomllib.loads(DEFAULT_CLASSIFY.read_text(encoding="utf-8"))
+    twice = []
+    for where, phrases in _phrase_lists(rules):
+        stems = {tokens for p in phrases if "~" in p for tokens in expand_phrase(p)}
+        twice += [f"{where}: {p}" for p, n in Counter(phrases).items() if n > 1]
+        twice += [
+            f"{where}: {p}"
+            for p in phrases
+            if "~" not in p and all(tokens in stems for tokens in expand_phrase(p))
+        ]
+    assert twice == []
 
 
 def test_a_cue_written_with_capitals_matches_only_as_written() -> None:
