@@ -22,6 +22,23 @@ DROPPED = [
     pytest.param("FILE PHOTO: The OpenAI logo is seen in this illustration", id="caption"),
     pytest.param("Sign up for our AI newsletter here", id="newsletter"),
     pytest.param("© 2026 Wire News. All rights reserved.", id="copyright"),
+    pytest.param(
+        "Leia também: ANPD and Meta: the story of the suspension", id="read-also-portuguese"
+    ),
+    pytest.param("Lire aussi : L'Autorité inflige une amende à Google", id="read-also-french"),
+    pytest.param(
+        "Correction: An earlier version of this story misstated the month in which Snowflake "
+        "completed the Neeva acquisition.",
+        id="correction",
+    ),
+    pytest.param(
+        "This article was amended on 18 December 2024 to clarify the closing date of the "
+        "consultation.",
+        id="amended",
+    ),
+    pytest.param(
+        "An earlier version of this article misstated the size of the fine.", id="earlier"
+    ),
 ]
 
 
@@ -54,6 +71,9 @@ KEPT = [
     pytest.param("Analysis by Bernstein shows the deal values Mistral at $6bn.", id="analysis"),
     pytest.param("Latest figures show AI funding rose 40% in the quarter.", id="latest"),
     pytest.param("More than 20 investors took part in the round.", id="more-than"),
+    pytest.param("Leia Labs, a Lisbon start-up, raised €5m.", id="cue-word-in-a-name"),
+    pytest.param("An earlier round valued the start-up at $2bn.", id="an-earlier-round"),
+    pytest.param("Correction of the market in May cut its value.", id="correction-as-a-word"),
 ]
 
 

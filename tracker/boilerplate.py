@@ -26,7 +26,8 @@ _LIST_HEADING = re.compile(
 _JUNK_LINE = re.compile(
     r"""(?:
         [\[(]?(?:read\ more|also\ read|read\ also|see\ also|related|recommended|more\ from
-            |more\ on|don't\ miss|watch|listen|explainer|factbox|analysis|opinion)
+            |more\ on|don't\ miss|watch|listen|explainer|factbox|analysis|opinion
+            |leia\ também|lea\ también|lire\ aussi|leggi\ anche|lesen\ sie\ auch)
             (?:\ (?:article|articles|story|stories|reading|content|coverage|news|links|video))?
             \s*[:|»>\-–—]
       | [(\[]?(?:reporting|additional\ reporting|writing|editing|compiled|edited)\ by\b
@@ -35,6 +36,9 @@ _JUNK_LINE = re.compile(
             |download\ the|join\ our
             |this\ article\ (?:was\ )?(?:first|originally)\ (?:appeared|published))\b
       | (?:advertisement|sponsored|©|copyright\b|all\ rights\ reserved)
+      | (?:correction|clarification|editor[’']s\ note|editors[’']\ note)\s*:
+      | (?:this\ (?:article|story|report)\ (?:was|has\ been)\ (?:amended|corrected|updated)
+            |an\ earlier\ version\ of\ this)\b
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -97,6 +101,17 @@ _CUE_WORDS = frozenset(
         "safe",
         "cautionary",
         "disclaimer",
+        "correction",
+        "clarification",
+        "editor",
+        "editors",
+        "an",
+        # "read also" on outlets' pages in Portuguese, Spanish, French, Italian, German
+        "leia",
+        "lea",
+        "lire",
+        "leggi",
+        "lesen",
     ]
 )
 # a press release's description of a company, under its own heading

@@ -317,6 +317,8 @@ def _route(
         if layer == _AMBIGUOUS:
             ambiguous.append((k, m))
             continue
+        if layer == _COURT and tokens[start] in _VERSUS and not _case_name(start, s, tokens):
+            continue
         if layer == "cue:law_word":
             if start == s.start or not tokens[start - 1][:1].isupper():
                 continue
@@ -344,6 +346,26 @@ def _route(
         else:
             same.append(m)
     return about_ai, money, ambiguous
+
+
+_COURT = "cue:court"
+_VERSUS = frozenset(["v", "V"])
+_PARTY_REACH = 3  # the words of a party named before "v."
+
+
+def _case_name(at: int, s: Sentence, tokens: list[str]) -> bool:
+    """ "Kadrey v. Meta Platforms": a case's name says a court acts, as its
+    caption does ("Bartz v. Anthropic: order granting ..."); not an upper-case
+    "V" in a name, nor a ruling named by its case ("the Google v. Oracle ruling",
+    one told of)."""
+    if tokens[at] != "v" or at == s.start or at + 1 >= s.end:
+        return False
+    if not (tokens[at - 1][:1].isupper() and tokens[at + 1][:1].isupper()):
+        return False
+    i = at - 1
+    while i > max(s.start, at - 1 - _PARTY_REACH) and tokens[i - 1][:1].isupper():
+        i -= 1
+    return i == s.start or tokens[i - 1] not in _ARTICLES  # "The New York Times v." is a name
 
 
 _SIGNED_REACH = 5
@@ -397,6 +419,26 @@ def _gapped_action(m: Match, s: Sentence, tokens: list[str]) -> Match | None:
             return None
         sum_seen = sum_seen or word[0].isdigit() or lower in _SUM_WORDS
     return None
+
+
+# the words of an invitation to comment: "opened a consultation", "asked for written feedback"
+_INVITATION_WORDS = frozenset(
+    "consultation comment comments feedback views opinions evidence submissions input".split()  # noqa: SIM905
+)
+_ARTICLES_NEW = frozenset(["a", "an"])
+# what a consultation is held on: "proposals put out for consultation"
+_CONSULTED_ON = ("proposal", "draft")
+
+
+def _invites(m: Match, tokens: list[str]) -> bool:
+    """Whether a step is an invitation to comment, which asks everyone and names
+    no company: "opened a public call for information and opinions", "opened a
+    10-week consultation" (not "the consultation closes", one told before)."""
+    if not any(w.lower() in _INVITATION_WORDS for w in tokens[m.start : m.end]):
+        return False
+    return m.end - m.start > 1 or any(
+        w.lower() in _ARTICLES_NEW for w in tokens[max(0, m.start - 3) : m.start]
+    )
 
 
 def _signature(m: Match, tokens: list[str]) -> bool:
@@ -1129,9 +1171,16 @@ def _since_year(s: Sentence, tokens: list[str]) -> bool:
         # available" (background.neutral), days, not a story
         return any(c.start == s.start and c.value for c in cues)
     return any(
-        c.end < s.end and tokens[c.start] == "since" and _is_year(tokens[c.end])
+        c.end < s.end and tokens[c.start] == "since" and _year_follows(c.end, s, tokens)
         for c in cues
     )  # fmt: skip
+
+
+def _year_follows(i: int, s: Sentence, tokens: list[str]) -> bool:
+    """ "2019", "October 2022": a year at ``i``, or a month and a year."""
+    if _is_year(tokens[i]):
+        return True
+    return tokens[i].lower() in _MONTHS and i + 1 < s.end and _is_year(tokens[i + 1])
 
 
 _TIME_PREPOSITIONS = frozenset(["After", "after", "Since", "since", "Following", "following"])
@@ -1263,6 +1312,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         or (category != "regulatory_action" and _requested(m, s, rules))
         or (category == "regulatory_action" and _governed(m, s, "cue:ability", _ABILITY_REACH))
         or (category == "regulatory_action" and _what_it_can_do(m, s))
+        or (category == "regulatory_action" and _moved_for(m, s, tokens))
     ):
         factor *= w["hedge"]
     if _governed(m, s, "negation", scope["negation"]):
@@ -1301,6 +1351,11 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
         and not _in_an_aside_before(m, c, s)
         and not (category == "investment" and _part_of_a_name(c, s))
         and not (category == "regulatory_action" and c.start >= m.end and _enactment(m, tokens))
+        and not (
+            category == "regulatory_action"
+            and _invites(m, tokens)
+            and tokens[c.start].lower().startswith(_CONSULTED_ON)
+        )
         for c in negatives
     ):
         factor *= w["negative"]
@@ -1308,6 +1363,21 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
 
 
 _HAVE_FORMS = _PERFECT | {"had"}
+_MOTIONS = frozenset(["motion", "motions", "moved", "moves", "move"])
+# a court deciding a motion: "granted the authors' motion for a preliminary injunction"
+_DECIDES_MOTION = ("grant", "den", "reject", "dismiss", "allow", "refus")
+_MOTION_REACH = 4
+
+
+def _moved_for(m: Match, s: Sentence, tokens: list[str]) -> bool:
+    """ "Memorandum of Law in Support of Motion for Preliminary Injunction", "moved
+    for summary judgment": a step a party asks a court for, not one it took;
+    unless the court's answer comes before ("denied the motion for")."""
+    for i in range(max(s.start, m.start - _MOTION_REACH), m.start - 1):
+        if tokens[i].lower() in _MOTIONS and tokens[i + 1].lower() == "for":
+            before = tokens[max(s.start, i - _MOTION_REACH) : i]
+            return not any(w.lower().startswith(_DECIDES_MOTION) for w in before)
+    return False
 
 
 def _ongoing(m: Match, s: Sentence, tokens: list[str], reach: int) -> bool:
@@ -1423,6 +1493,8 @@ def _in_an_opening_condition(m: Match, s: Sentence, tokens: list[str]) -> bool:
 
 
 _CAUSES = frozenset([("because", "of"), ("owing", "to"), ("thanks", "to")])
+# "would not proceed with a spin-off, citing the same U.S. restrictions"
+_CITING = frozenset(["citing", "cited"])
 _ARTICLES = frozenset(["the", "a", "an"])
 
 
@@ -1515,10 +1587,10 @@ def _named_as_cause(m: Match, s: Sentence, tokens: list[str]) -> bool:
     step named as the cause of something else is a standing regime, not news.
     (A cause before a step still leaves it news: "Because of the complaints, the
     CMA opened an inquiry".)"""
+    start = max(s.start, m.start - 4)
     return any(
-        (tokens[i].lower(), tokens[i + 1]) in _CAUSES
-        for i in range(max(s.start, m.start - 4), m.start - 1)
-    )
+        (tokens[i].lower(), tokens[i + 1]) in _CAUSES for i in range(start, m.start - 1)
+    ) or any(tokens[i].lower() in _CITING for i in range(start, m.start))
 
 
 # what separates a release from a claim made after it
@@ -2199,7 +2271,9 @@ def _fit_regulatory(
         positions = [n.position for n in regulators] + [c.start for c in generic] + states
         # an authority right after another verb is its object, not the one asking:
         # "warned U.S. senators on Tuesday ... and urged Congress to act"
-        verbs = [a.end for a in s.of_layer(_REGULATORY) if a.end <= m.start]
+        verbs = [a.end for a in s.of_layer(_REGULATORY) if a.end <= m.start] + [
+            i + 1 for i in range(s.start, m.start) if tokens[i].lower() in _ADDRESSING
+        ]
         if not any(p < m.start and not _object_of(p, verbs, tokens) for p in positions):
             return 0.0  # a company or a group asking: lobbying, not a formal step
         if not _asks_for_a_step(m, s, tokens, positions):
@@ -2220,8 +2294,14 @@ def _fit_regulatory(
         fit = w["generic_regulator"]
     else:
         fit = w["no_regulator"]
-    if not (_orgs(own) or own.names("model") or own.has("cue:target") or _signature(m, tokens)):
-        fit *= w["no_target"]  # a law signed is its own target
+    if not (
+        _orgs(own)
+        or own.names("model")
+        or own.has("cue:target")
+        or _signature(m, tokens)
+        or _invites(m, tokens)
+    ):
+        fit *= w["no_target"]  # a law signed, a consultation opened: their own targets
     return fit
 
 
@@ -2231,6 +2311,10 @@ _RULE_NOUNS = frozenset(
     "rules measures regulation regulations law laws act requirements obligations provisions "  # noqa: SIM905
     "code directive decree ban".split()
 )
+
+
+# whom a witness speaks to: "told a Senate panel ... and urged Congress to pass rules"
+_ADDRESSING = frozenset(["told", "tells", "tell", "telling", "before"])
 
 
 def _object_of(at: int, verbs: list[int], tokens: list[str]) -> bool:
@@ -3253,11 +3337,20 @@ def _investment_headline(sentences: list[Sentence]) -> bool:
         if not s.is_title:
             break
         layers = {(c.layer, c.value[1]) for c in s.matches if c.layer.startswith("action:")}
-        if ("action:investment", "strong") in layers and not any(
-            layer == "action:partnership" for layer, _ in layers
-        ):
+        tokens = s.tokens
+        bought = ("action:investment", "strong") in layers or any(
+            tokens[c.start].lower() in _BUYING and tokens[c.end : c.end + 1] != ["into"]
+            for c in s.of_layer("action:investment")
+        )  # "buys into" a start-up: a stake, often with a deal beside it
+        if bought and not any(layer == "action:partnership" for layer, _ in layers):
             return True
     return False
+
+
+# a company bought, in a headline's medium words: "CoreWeave snaps up Weights & Biases"
+_BUYING = _TAKEOVER_NOUNS | frozenset(
+    "snap snaps snapped snapping buy buys bought buying".split()  # noqa: SIM905
+)
 
 
 def _names_other_deal(s: Sentence) -> bool:
