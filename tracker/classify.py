@@ -425,7 +425,7 @@ def _gapped_action(m: Match, s: Sentence, tokens: list[str]) -> Match | None:
 _INVITATION_WORDS = frozenset(
     "consultation comment comments feedback views opinions evidence submissions input".split()  # noqa: SIM905
 )
-_ARTICLES_NEW = frozenset(["a", "an"])
+_INDEFINITE_ARTICLES = frozenset(["a", "an"])
 # what a consultation is held on: "proposals put out for consultation"
 _CONSULTED_ON = ("proposal", "draft")
 
@@ -437,7 +437,7 @@ def _invites(m: Match, tokens: list[str]) -> bool:
     if not any(w.lower() in _INVITATION_WORDS for w in tokens[m.start : m.end]):
         return False
     return m.end - m.start > 1 or any(
-        w.lower() in _ARTICLES_NEW for w in tokens[max(0, m.start - 3) : m.start]
+        w.lower() in _INDEFINITE_ARTICLES for w in tokens[max(0, m.start - 3) : m.start]
     )
 
 
@@ -1363,7 +1363,7 @@ def _modifier(m: Match, category: str, s: Sentence, tokens: list[str], rules: Ru
 
 
 _HAVE_FORMS = _PERFECT | {"had"}
-_MOTIONS = frozenset(["motion", "motions", "moved", "moves", "move"])
+_MOTIONS = frozenset(["motion", "motions", "moved", "moves"])
 # a court deciding a motion: "granted the authors' motion for a preliminary injunction"
 _DECIDES_MOTION = ("grant", "den", "reject", "dismiss", "allow", "refus")
 _MOTION_REACH = 4
@@ -1372,11 +1372,18 @@ _MOTION_REACH = 4
 def _moved_for(m: Match, s: Sentence, tokens: list[str]) -> bool:
     """ "Memorandum of Law in Support of Motion for Preliminary Injunction", "moved
     for summary judgment": a step a party asks a court for, not one it took;
-    unless the court's answer comes before ("denied the motion for")."""
+    unless the court's answer comes before ("denied the motion for"), or an
+    authority moves ("The FTC moved for a preliminary injunction": its own step)."""
     for i in range(max(s.start, m.start - _MOTION_REACH), m.start - 1):
         if tokens[i].lower() in _MOTIONS and tokens[i + 1].lower() == "for":
             before = tokens[max(s.start, i - _MOTION_REACH) : i]
-            return not any(w.lower().startswith(_DECIDES_MOTION) for w in before)
+            if any(w.lower().startswith(_DECIDES_MOTION) for w in before):
+                return False
+            return not (
+                any(n.kind == "regulator" and n.regulator_kind != "court" and n.position < i
+                    for n in s.mentions)
+                or any(c.start < i for c in s.of_layer(_GENERIC))
+            )  # fmt: skip
     return False
 
 
