@@ -39,7 +39,18 @@ DROPPED = [
     pytest.param(
         "An earlier version of this article misstated the size of the fine.", id="earlier"
     ),
+    pytest.param("(Release ID: 2011872) Visitor Counter : 1420", id="release-id"),
+    pytest.param(
+        "Case page: Amazon.com Inc. / Anthropic PBC partnership merger inquiry.", id="case-page"
+    ),
 ]
+
+
+def test_a_list_run_on_after_a_bar_in_the_same_line_is_dropped() -> None:
+    line = "Mobile World Live | Related: KT unveils Mi:dm LLM roadmap | LG U+ bets on ixi-GEN"
+    cleaned = strip_boilerplate(f"{ARTICLE}\n\n{line}")
+    assert "Mobile World Live" in cleaned
+    assert "KT unveils" not in cleaned
 
 
 def test_a_list_run_on_after_a_sentence_in_the_same_line_is_dropped() -> None:
@@ -74,6 +85,8 @@ KEPT = [
     pytest.param("Leia Labs, a Lisbon start-up, raised €5m.", id="cue-word-in-a-name"),
     pytest.param("An earlier round valued the start-up at $2bn.", id="an-earlier-round"),
     pytest.param("Correction of the market in May cut its value.", id="correction-as-a-word"),
+    pytest.param("Release of the model is planned for May.", id="release-as-a-word"),
+    pytest.param("Case studies show the deal saved money.", id="case-as-a-word"),
 ]
 
 

@@ -36,7 +36,8 @@ _JUNK_LINE = re.compile(
             |download\ the|join\ our
             |this\ article\ (?:was\ )?(?:first|originally)\ (?:appeared|published))\b
       | (?:advertisement|sponsored|©|copyright\b|all\ rights\ reserved)
-      | (?:correction|clarification|editor[’']s\ note|editors[’']\ note)\s*:
+      | (?:correction|clarification|editor[’']s\ note|editors[’']\ note|case\ page)\s*:
+      | \(?release\ id\s*: | visitor\ counter\b
       | (?:this\ (?:article|story|report)\ (?:was|has\ been)\ (?:amended|corrected|updated)
             |an\ earlier\ version\ of\ this)\b
     )""",
@@ -102,6 +103,9 @@ _CUE_WORDS = frozenset(
         "cautionary",
         "disclaimer",
         "correction",
+        "case",
+        "release",
+        "visitor",
         "clarification",
         "editor",
         "editors",
@@ -127,7 +131,7 @@ _TAIL_HEADING = re.compile(
 # extraction leaves it: "Published 11 April 2024. Related content: AI Foundation
 # Models: update paper | Microsoft / OpenAI partnership merger inquiry"
 _INLINE_LIST = re.compile(
-    r"([.!?] )(?:Related|Read more|See also|Also read|Read also|More on [^:\n]{1,40})"
+    r"([.!?] |\| )(?:Related|Read more|See also|Also read|Read also|More on [^:\n]{1,40})"
     r"(?: content| stories| articles| coverage| links)?:[^\n]*"
 )
 # a list of headlines ends at a line that reads like prose again
