@@ -1379,11 +1379,13 @@ def _moved_for(m: Match, s: Sentence, tokens: list[str]) -> bool:
             before = tokens[max(s.start, i - _MOTION_REACH) : i]
             if any(w.lower().startswith(_DECIDES_MOTION) for w in before):
                 return False
-            return not (
-                any(n.kind == "regulator" and n.regulator_kind != "court" and n.position < i
-                    for n in s.mentions)
-                or any(c.start < i for c in s.of_layer(_GENERIC))
-            )  # fmt: skip
+            agencies = [
+                n for n in s.mentions if n.kind == "regulator" and n.regulator_kind != "court"
+            ]
+            motion = Match(m.layer, m.value, i, i + 1)
+            return not _authority_files(
+                motion, tokens, agencies, s.of_layer(_GENERIC), s.acting_states
+            )
     return False
 
 
