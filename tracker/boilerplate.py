@@ -127,11 +127,12 @@ _TAIL_HEADING = re.compile(
     r"|disclaimer)\s*:?",
     re.IGNORECASE,
 )
-# a list of other stories run on after a sentence in the same line, as a page's text
-# extraction leaves it: "Published 11 April 2024. Related content: AI Foundation
-# Models: update paper | Microsoft / OpenAI partnership merger inquiry"
+# a list of other stories run on after a sentence or a bar in the same line, as a page's
+# text extraction leaves it: "Published 11 April 2024. Related content: AI Foundation
+# Models: update paper | Microsoft / OpenAI partnership merger inquiry", "Mobile World
+# Live | Related: KT unveils ..."
 _INLINE_LIST = re.compile(
-    r"([.!?] |\| )(?:Related|Read more|See also|Also read|Read also|More on [^:\n]{1,40})"
+    r"([.!?|] )(?:Related|Read more|See also|Also read|Read also|More on [^:\n]{1,40})"
     r"(?: content| stories| articles| coverage| links)?:[^\n]*"
 )
 # a list of headlines ends at a line that reads like prose again
